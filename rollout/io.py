@@ -1,0 +1,430 @@
+"""Files in and out: instances (YAML/JSON) and solution folders (CSV/JSON).
+
+The only module that knows file formats. Every problem with a user's file
+becomes an :class:`~rollout.errors.InputError` naming the file, the line
+where known, the path inside it and the fix. Solution folders are written
+to a temporary sibling and renamed into place, so a reader never sees half
+a folder.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Iterable, Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from rollout import instance as instance_module
+from rollout.errors import InputError, Loc, Problem, did_you_mean, format_loc
+from rollout.instance import Instance
+from rollout.solution import (
+    TIMETABLE_COLUMNS,
+    UNSCHEDULED_COLUMNS,
+    Result,
+    Row,
+    SolverInfo,
+    Status,
+    Terms,
+    Unscheduled,
+)
+
+#: Largest instance file read, in bytes; larger files are refused, not parsed.
+MAX_INSTANCE_BYTES = 20 * 1024 * 1024
+#: Most YAML aliases accepted in one file (guards against alias bombs).
+MAX_YAML_ALIASES = 1000
+
+# ----------------------------------------------------------------- instances
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """SafeLoader that refuses duplicate keys and counts aliases."""
+
+    aliases_seen = 0
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            self.aliases_seen += 1
+            if self.aliases_seen > MAX_YAML_ALIASES:
+                event = self.peek_event()
+                raise yaml.YAMLError(
+                    f"line {event.start_mark.line + 1}: more than {MAX_YAML_ALIASES} aliases; "
+                    "write the values out instead of referencing anchors"
+                )
+        return super().compose_node(parent, index)
+
+
+def _check_duplicate_keys(node: yaml.Node, problems: list[Problem]) -> None:
+    if isinstance(node, yaml.MappingNode):
+        seen: dict[Any, int] = {}
+        for key, value in node.value:
+            if isinstance(key, yaml.ScalarNode):
+                if key.value in seen:
+                    problems.append(Problem(
+                        "", f"key '{key.value}' appears twice in one mapping (first on line "
+                        f"{seen[key.value]}): keep one", key.start_mark.line + 1))
+                else:
+                    seen[key.value] = key.start_mark.line + 1
+            _check_duplicate_keys(value, problems)
+    elif isinstance(node, yaml.SequenceNode):
+        for item in node.value:
+            _check_duplicate_keys(item, problems)
+
+
+def _node_at(root: yaml.Node | None, loc: Loc) -> yaml.Node | None:
+    """The deepest node along ``loc`` (for its line number)."""
+    node = root
+    for part in loc:
+        if isinstance(node, yaml.MappingNode) and isinstance(part, str):
+            nxt = next((v for k, v in node.value if getattr(k, "value", None) == part), None)
+            if nxt is None:
+                return node
+            node = nxt
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
+            if part >= len(node.value):
+                return node
+            node = node.value[part]
+        else:
+            return node
+    return node
+
+
+def _parse(path: Path, text: str) -> tuple[Any, yaml.Node | None]:
+    """Parse YAML or JSON text; returns the data and the YAML node tree."""
+    if path.suffix.lower() == ".json":
+        try:
+            return json.loads(text), None
+        except json.JSONDecodeError as exc:
+            raise InputError(str(path), [Problem("", f"not valid JSON: {exc.msg}", exc.lineno)]) from None
+    loader = _StrictLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            raise InputError(str(path), [Problem("", "the file is empty: write an instance (see docs/instance-format.md)")])
+        problems: list[Problem] = []
+        _check_duplicate_keys(node, problems)
+        if problems:
+            raise InputError(str(path), problems)
+        data = loader.construct_document(node)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        what = exc.problem or str(exc)
+        hint = " (YAML indents with spaces, never tabs)" if "\\t" in str(what) or "tab" in str(what) else ""
+        raise InputError(str(path), [Problem("", f"not valid YAML: {what}{hint}",
+                                             mark.line + 1 if mark else None)]) from None
+    except yaml.YAMLError as exc:
+        raise InputError(str(path), [Problem("", f"not valid YAML: {exc}")]) from None
+    finally:
+        loader.dispose()
+    return data, node
+
+
+_ALL_KEYS: set[str] = set()
+for _obj in vars(instance_module).values():
+    if isinstance(_obj, type) and issubclass(_obj, BaseModel):
+        for _name, _field in _obj.model_fields.items():
+            _ALL_KEYS.add(_field.alias or _name)
+
+_UNION_TAGS = {"date", "range"}
+
+
+def _clean_loc(loc: tuple[Any, ...]) -> Loc:
+    return tuple(p for p in loc if not (isinstance(p, str) and (p in _UNION_TAGS or "[" in p)))
+
+
+def _friendly(err: Any) -> str:
+    kind, loc, value = err["type"], err["loc"], err.get("input")
+    last = loc[-1] if loc else ""
+    if kind == "missing":
+        return f"missing required key '{last}'"
+    if kind == "extra_forbidden":
+        return f"unknown key '{last}'{did_you_mean(str(last), _ALL_KEYS)}: remove it or fix its spelling"
+    if kind == "string_pattern_mismatch":
+        return (f"{value!r} is not a valid id: use letters, digits, '_', '.' and '-', "
+                "starting with a letter or digit")
+    msg = str(err["msg"]).removeprefix("Value error, ")
+    if kind == "value_error":
+        return msg
+    shown = repr(value) if not isinstance(value, dict | list) else type(value).__name__
+    return f"{msg[0].lower()}{msg[1:]} (got {shown})"
+
+
+def _validation_problems(exc: ValidationError, node: yaml.Node | None) -> list[Problem]:
+    problems: list[Problem] = []
+    seen: set[tuple[Loc, str]] = set()
+    for err in exc.errors():
+        loc = _clean_loc(err["loc"])
+        message = _friendly(err)
+        if (loc, message) in seen:
+            continue
+        seen.add((loc, message))
+        found = _node_at(node, loc)
+        problems.append(Problem(format_loc(loc), message, found.start_mark.line + 1 if found else None))
+    return problems
+
+
+def parse_instance(data: Any, file: str = "<instance>", node: yaml.Node | None = None) -> Instance:
+    """Validate parsed data into an :class:`Instance`, or raise :class:`InputError` with every problem."""
+    if not isinstance(data, dict):
+        raise InputError(file, [Problem("", "the top level must be a mapping (name, horizon, topics, …)")])
+    try:
+        inst = Instance.model_validate(data)
+    except ValidationError as exc:
+        raise InputError(file, _validation_problems(exc, node)) from None
+    refs = inst.reference_problems()
+    if refs:
+        raise InputError(file, [
+            Problem(format_loc(loc), msg, (n.start_mark.line + 1) if (n := _node_at(node, loc)) else None)
+            for loc, msg in refs
+        ])
+    return inst
+
+
+def load_instance(path: str | os.PathLike[str]) -> Instance:
+    """Read and validate an instance file (YAML, or JSON by its ``.json`` suffix).
+
+    Raises
+    ------
+    InputError
+        Naming the file, line and path of every problem found.
+    """
+    p = Path(path)
+    try:
+        size = p.stat().st_size
+        if size > MAX_INSTANCE_BYTES:
+            raise InputError(str(p), [Problem("", f"file is {size} bytes, over the {MAX_INSTANCE_BYTES} "
+                                                  "bytes an instance may have")])
+        raw = p.read_bytes()
+    except FileNotFoundError:
+        raise InputError(str(p), [Problem("", "no such file: check the path")]) from None
+    except IsADirectoryError:
+        raise InputError(str(p), [Problem("", "is a folder, not an instance file")]) from None
+    except OSError as exc:
+        raise InputError(str(p), [Problem("", f"cannot read: {exc.strerror}")]) from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise InputError(str(p), [Problem("", f"not UTF-8 text (byte {exc.start}): save the file as UTF-8", line)]) from None
+    data, node = _parse(p, text)
+    return parse_instance(data, str(p), node)
+
+
+def dump_instance(inst: Instance) -> dict[str, Any]:
+    """The instance as plain data (JSON-ready), keys by their file names."""
+    return inst.model_dump(mode="json", by_alias=True, exclude_defaults=False)
+
+
+# ---------------------------------------------------------- solution folders
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value: object) -> str:
+    """A text cell a spreadsheet will not run as a formula (CSV injection)."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def _extra_columns(inst: Instance, row: Row) -> list[str]:
+    site = inst.site_by_id[row.site]
+    course = inst.course_by_id[row.course]
+    trainer = inst.trainer_by_id[row.trainer]
+    return [
+        row.date.strftime("%a").lower(),
+        safe_cell(site.name or ""),
+        safe_cell(site.region or ""),
+        safe_cell(course.name or ""),
+        safe_cell(inst.topics.get(row.topic, "")),
+        safe_cell(trainer.name or ""),
+        f"{course.hours_per_day:g}",
+    ]
+
+
+EXTRA_COLUMNS = ("weekday", "site_name", "region", "course_name", "topic_label", "trainer_name", "hours")
+
+
+def _csv_text(header: Iterable[str], rows: Iterable[Iterable[object]]) -> str:
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(list(header))
+    writer.writerows(rows)
+    return buf.getvalue()
+
+
+def solution_files(result: Result, inst: Instance) -> dict[str, str]:
+    """The text of every file of a solution folder."""
+    rows = sorted(result.rows, key=Row.sort_key)
+    timetable = _csv_text(
+        TIMETABLE_COLUMNS + EXTRA_COLUMNS,
+        ([r.date.isoformat(), r.site, r.room, r.cohort, r.course, r.block, r.day, r.topic, r.trainer,
+          *_extra_columns(inst, r)] for r in rows),
+    )
+    unscheduled = _csv_text(
+        UNSCHEDULED_COLUMNS, ([u.cohort, u.site, safe_cell(u.reason)] for u in result.unscheduled)
+    )
+    info = result.solver
+    doc: dict[str, Any] = {
+        "instance": result.instance,
+        "status": result.status.value,
+        "objective": result.objective if result.status.has_plan else None,
+        "bound": result.bound,
+        "terms": result.terms.as_dict() if (result.terms and result.status.has_plan) else None,
+        "solver": None if info is None else {
+            "name": info.name, "version": info.version, "seconds": round(info.seconds, 3),
+            "workers": info.workers, "seed": info.seed, "time_limit": info.time_limit,
+        },
+    }
+    return {
+        "timetable.csv": timetable,
+        "unscheduled.csv": unscheduled,
+        "solution.json": json.dumps(doc, indent=2, ensure_ascii=False) + "\n",
+    }
+
+
+def write_solution(result: Result, inst: Instance, folder: str | os.PathLike[str]) -> Path:
+    """Write a solution folder atomically; replaces an earlier solution folder there.
+
+    The files go to a temporary sibling first, which is then renamed into
+    place, so the folder is always either the old one whole or the new one
+    whole. A path holding anything but a solution folder is left untouched.
+
+    Raises
+    ------
+    InputError
+        When ``folder`` is a file, or a non-empty folder that holds no ``solution.json``.
+    """
+    target = Path(folder).resolve()
+    if target.exists():
+        if not target.is_dir():
+            raise InputError(str(folder), [Problem("", "is a file, not a folder: choose another -o path")])
+        if any(target.iterdir()) and not (target / "solution.json").exists():
+            raise InputError(str(folder), [Problem(
+                "", "is a folder that holds no solution.json: refusing to overwrite it; choose another -o path")])
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
+    try:
+        for name, text in solution_files(result, inst).items():
+            with open(tmp / name, "w", encoding="utf-8", newline="") as fh:
+                fh.write(text)
+                fh.flush()
+                os.fsync(fh.fileno())
+        if target.exists():
+            old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))
+            old.rmdir()
+            target.rename(old)
+            tmp.rename(target)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            tmp.rename(target)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return target
+
+
+def _read_csv(path: Path, columns: tuple[str, ...]) -> Iterator[tuple[int, dict[str, str]]]:
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except FileNotFoundError:
+        raise InputError(str(path), [Problem("", "missing: a solution folder has timetable.csv, "
+                                                 "unscheduled.csv and solution.json")]) from None
+    except UnicodeDecodeError as exc:
+        raise InputError(str(path), [Problem("", f"not UTF-8 text (byte {exc.start})")]) from None
+    reader = csv.DictReader(io.StringIO(text))
+    header = reader.fieldnames or []
+    if tuple(header[: len(columns)]) != columns:
+        raise InputError(str(path), [Problem("", f"header must start with {','.join(columns)}; "
+                                                 f"found {','.join(header) or 'nothing'}", 1)])
+    for number, record in enumerate(reader, start=2):
+        yield number, record
+
+
+def read_timetable(path: Path) -> list[Row]:
+    """Rows of a ``timetable.csv``; bad cells are errors naming line and column."""
+    rows: list[Row] = []
+    problems: list[Problem] = []
+    for line, rec in _read_csv(path, TIMETABLE_COLUMNS):
+        try:
+            day_value = date.fromisoformat(rec["date"] or "")
+        except ValueError:
+            problems.append(Problem("date", f"{rec['date']!r} is not an ISO date YYYY-MM-DD", line))
+            continue
+        ints: dict[str, int] = {}
+        for col in ("block", "day"):
+            cell = rec[col] or ""
+            if not cell.isdigit() or int(cell) < 1:
+                problems.append(Problem(col, f"{cell!r} is not a whole number ≥ 1", line))
+            else:
+                ints[col] = int(cell)
+        missing = [c for c in ("site", "room", "cohort", "course", "topic", "trainer") if not rec[c]]
+        for col in missing:
+            problems.append(Problem(col, "empty cell", line))
+        if len(ints) == 2 and not missing:
+            rows.append(Row(day_value, rec["site"], rec["room"], rec["cohort"], rec["course"],
+                            ints["block"], ints["day"], rec["topic"], rec["trainer"]))
+    if problems:
+        raise InputError(str(path), problems)
+    return rows
+
+
+def read_solution(folder: str | os.PathLike[str]) -> Result:
+    """Read a solution folder back from disk (``rollout check`` does)."""
+    base = Path(folder)
+    if not base.is_dir():
+        raise InputError(str(folder), [Problem("", "no such solution folder")])
+    json_path = base / "solution.json"
+    try:
+        doc = json.loads(json_path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InputError(str(json_path), [Problem("", "missing")]) from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise InputError(str(json_path), [Problem("", f"not valid JSON: {exc}")]) from None
+    problems: list[Problem] = []
+    if not isinstance(doc, dict):
+        raise InputError(str(json_path), [Problem("", "must be a JSON object")])
+    try:
+        status = Status(doc.get("status"))
+    except ValueError:
+        problems.append(Problem("status", f"{doc.get('status')!r} is not one of optimal, feasible, infeasible, unknown"))
+        status = Status.UNKNOWN
+    terms = None
+    if doc.get("terms") is not None:
+        raw = doc["terms"]
+        names = set(Terms().as_dict())
+        if not isinstance(raw, dict) or set(raw) != names or not all(isinstance(v, int) for v in raw.values()):
+            problems.append(Problem("terms", f"must map exactly {', '.join(sorted(names))} to integers"))
+        else:
+            terms = Terms(**raw)
+    objective = doc.get("objective")
+    if objective is not None and not isinstance(objective, int):
+        problems.append(Problem("objective", "must be an integer or null"))
+    solver = doc.get("solver")
+    info = None
+    if isinstance(solver, dict):
+        try:
+            info = SolverInfo(str(solver["name"]), str(solver["version"]), float(solver["seconds"]),
+                              int(solver["workers"]), int(solver["seed"]), float(solver["time_limit"]))
+        except (KeyError, TypeError, ValueError):
+            problems.append(Problem("solver", "needs name, version, seconds, workers, seed, time_limit"))
+    if problems:
+        raise InputError(str(json_path), problems)
+    rows = read_timetable(base / "timetable.csv")
+    unscheduled = [
+        Unscheduled(rec["cohort"], rec["site"], rec["reason"] or "")
+        for _, rec in _read_csv(base / "unscheduled.csv", UNSCHEDULED_COLUMNS)
+    ]
+    bound = doc.get("bound")
+    return Result(
+        instance=str(doc.get("instance", "")), status=status, rows=tuple(rows),
+        unscheduled=tuple(unscheduled), objective=objective,
+        bound=float(bound) if isinstance(bound, int | float) else None, terms=terms, solver=info,
+    )
