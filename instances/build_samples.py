@@ -259,7 +259,7 @@ def course(
         "id": cid,
         "name": name,
         "hours_per_day": hours,
-        "blocks": Flow(rows) if len(rows) <= 4 else rows,
+        "blocks": Flow(rows) if len(rows) <= 4 else rows,  # one line while it stays short
     }
     if gaps is not None:
         entry["min_gap_days"], entry["max_gap_days"] = gaps
@@ -314,6 +314,8 @@ CHRISTMAS = span(date(2015, 12, 24), date(2016, 1, 1))
 CHRISTMAS_CLOSED = ("idf", "als", "lor", "npc", "rha", "bre", "aqu", "mpy", "reu")
 #: The national CEP study day held at the Cnam in Paris.
 STUDY_DAY = date(2015, 11, 17)
+#: "Within about 2.5 h": 2.6 keeps Clermont–Lyon, Amiens–Reims and Limoges–Bordeaux.
+NEIGHBOUR_HOURS = 2.6
 
 
 def site(
@@ -343,12 +345,12 @@ def rooms(rng: random.Random, slug: str, count: int) -> list[FlowMap]:
 
 
 def neighbours(facts: Facts, slug: str, among: Iterable[str], most: int) -> list[str]:
-    """The ``most`` nearest of ``among`` within 2.6 h by land (no direct flight)."""
+    """The ``most`` nearest of ``among`` within NEIGHBOUR_HOURS by land (no direct flight)."""
     near = sorted(
         (facts.hours(slug, other), other)
         for other in among
         if other != slug
-        and facts.hours(slug, other) <= 2.6
+        and facts.hours(slug, other) <= NEIGHBOUR_HOURS
         and facts.links.get(frozenset((slug, other)), (0.0, ""))[1] != "air"
     )
     return [other for _, other in near[:most]]
@@ -501,19 +503,37 @@ def build_tiny(facts: Facts) -> dict[str, Any]:
         site(cen, cen.zone_2014_15, [FlowMap({"id": "cen-1", "capacity": 16})]),
     ]
     module = ["context", "cep", "pathways"]
-    paris = {"rate": 550, "max_days": 20, "per_week": 4}
-    orleans = {"rate": 450, "max_days": 15, "per_week": 3}
     leave = [span(date(2015, 11, 16), date(2015, 11, 20))]
     trainers = [
-        trainer("t01", names.next(), "idf", module, **paris, sites=None),
-        trainer("t02", names.next(), "idf", ["cep", "interview"], **paris, sites=None),
-        trainer("t03", names.next(), "cen", [*module, "interview"], **orleans, sites=["cen"]),
+        trainer("t01", names.next(), "idf", module, rate=550, max_days=20, per_week=4, sites=None),
+        trainer(
+            "t02",
+            names.next(),
+            "idf",
+            ["cep", "interview"],
+            rate=500,
+            max_days=20,
+            per_week=4,
+            sites=None,
+        ),
+        trainer(
+            "t03",
+            names.next(),
+            "cen",
+            [*module, "interview"],
+            rate=450,
+            max_days=15,
+            per_week=3,
+            sites=["cen"],
+        ),
         trainer(
             "t04",
             names.next(),
             "cen",
             ["pathways", "interview"],
-            **orleans,
+            rate=420,
+            max_days=15,
+            per_week=3,
             sites=["cen", "idf"],
             unavailable=leave,
         ),
@@ -847,7 +867,10 @@ NOTES: dict[str, dict[str, str]] = {
             "school_zone: 2014-15 zones (column `zone` of sites_2015.csv). Some centres close\n"
             "on the bridge days 15 May (Ascension) or 13 July 2015."
         ),
-        "travel": "Rail hours of travel_hours.csv; other pairs fall back to km / speed + overhead.",
+        "travel": (
+            "Rail hours of travel_hours.csv (10 of the 15 pairs); the tool computes the others\n"
+            "as km / travel_speed_kmh + travel_overhead_hours."
+        ),
         "school_holidays": "2014-15 periods of zones A, B and C overlapping the horizon.",
     },
     "national-s2-2015": {

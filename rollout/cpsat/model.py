@@ -13,6 +13,7 @@ from ortools.sat.python import cp_model
 from rollout.cpsat.constraints import HARD_RULES, add_symmetry_breaking
 from rollout.cpsat.objective import term_expressions, weighted_objective
 from rollout.cpsat.variables import Variables
+from rollout.greedy import greedy_plan
 from rollout.index import Index
 from rollout.solution import Result, SolverInfo, Status, Terms, Unscheduled
 
@@ -92,6 +93,9 @@ def solve_cpsat(
     inst = index.instance
     started = time.perf_counter()
     built = Model.build(index)
+    warm = greedy_plan(index)
+    log.info("greedy warm start places %d of %d cohorts", len(warm.placed), len(index.cohorts))
+    built.vars.hint(warm, index)
     log.info("model: %(variables)d variables, %(constraints)d constraints", built.size())
     solver = cp_model.CpSolver()
     params = solver.parameters
@@ -114,5 +118,9 @@ def solve_cpsat(
         Unscheduled(plan.cohort.id, plan.cohort.site, "; ".join(plan.reasons) or LEFT_OUT)
         for c, plan in enumerate(index.cohorts) if not solver.boolean_value(built.vars.present[c])
     )
-    return Result(inst.name, status, tuple(rows), unscheduled, int(solver.objective_value),
-                  bound, terms, info)
+    # The objective is recomputed from the plan's own terms, so solution.json is consistent
+    # with its rows by construction (rollout check recomputes both independently).
+    objective = terms.weighted(inst.weights)
+    if abs(objective - solver.objective_value) > 0.5:
+        log.warning("CP-SAT reports objective %s, the plan's terms give %s", solver.objective_value, objective)
+    return Result(inst.name, status, tuple(rows), unscheduled, objective, bound, terms, info)

@@ -15,6 +15,7 @@ from typing import TypeVar
 
 from ortools.sat.python import cp_model
 
+from rollout.greedy import GreedyPlan
 from rollout.index import Index
 from rollout.solution import Row
 
@@ -99,6 +100,25 @@ class Variables:
             )
             self.week[r] = var
         return self.week[r]
+
+    def hint(self, plan: GreedyPlan, index: Index) -> None:
+        """Warm start: hint every choice of a greedy plan (cohorts it left out as absent)."""
+        model = self.model
+        for c, present in enumerate(self.present):
+            model.add_hint(present, c in plan.placed)
+        for b in range(len(index.blocks)):
+            for s, lit in self.start_lit[b].items():
+                if lit is not self.present[index.blocks[b].cohort]:
+                    model.add_hint(lit, plan.start.get(b) == s)
+            for room, lit in self.room_lit[b].items():
+                if lit is not self.present[index.blocks[b].cohort]:
+                    model.add_hint(lit, plan.room.get(b) == room)
+            if b in plan.start:
+                model.add_hint(self.start[b], plan.start[b])
+        for r, lits in enumerate(self.trainer_lit):
+            for t, lit in lits.items():
+                if lit is not self.present[index.blocks[index.rows[r].block].cohort]:
+                    model.add_hint(lit, plan.trainer.get(r) == t)
 
     def extract(self, solver: cp_model.CpSolver, index: Index) -> list[Row]:
         """The plan's rows from a solver solution."""

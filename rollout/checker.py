@@ -1,0 +1,525 @@
+"""The executable specification: an independent check of a plan (spec sections 3–5).
+
+:func:`check` tests every hard rule R1–R14 on a :class:`~rollout.solution.Result`
+and recomputes the terms O1–O5; ``rollout check`` prints its :func:`format_report`.
+It shares no code with the model (never ``rollout.cpsat``, ``rollout.index`` or
+``rollout.solve``): one ``check_r<n>_<name>`` per rule, listed in :data:`CHECKS`.
+A row whose ids do not resolve, or whose block and day do not fit its course, is
+reported once under the closest rule and skipped by the rules: no content raises.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Callable, Collection, Hashable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import date
+from itertools import pairwise
+from typing import Any, TypeGuard, TypeVar
+
+from rollout.calendar import Calendar, iso_week
+from rollout.instance import Instance, Pin
+from rollout.rules import HARD_RULES, TERM_NAMES, Rule
+from rollout.solution import Result, Row, Status, Terms
+
+K = TypeVar("K", bound=Hashable)
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One broken hard rule.
+
+    Attributes
+    ----------
+    rule
+        The rule's id (R1…R14).
+    message
+        What is wrong, in planner words: cohort, course, block/day, date, room, trainer.
+    """
+
+    rule: Rule
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.rule.value} {self.message}"
+
+
+@dataclass(frozen=True)
+class Report:
+    """The outcome of :func:`check`.
+
+    Attributes
+    ----------
+    violations
+        Every broken hard rule, in rule order.
+    terms
+        The recomputed terms O1–O5; ``None`` when the result has no plan.
+    term_mismatches
+        Each disagreement of ``solution.json`` with the recomputation (terms,
+        objective, status, instance name), one line each.
+    """
+
+    violations: tuple[Violation, ...]
+    terms: Terms | None
+    term_mismatches: tuple[str, ...]
+
+    @property
+    def ok(self) -> bool:
+        """Whether no rule is broken and ``solution.json`` matches the recomputation."""
+        return not self.violations and not self.term_mismatches
+
+
+def _what(r: Row) -> str:
+    return f"{r.cohort} {r.course} block {r.block} day {r.day} on {r.date}"
+
+
+def _group(rows: Iterable[Row], key: Callable[[Row], K]) -> dict[K, list[Row]]:
+    out: dict[K, list[Row]] = defaultdict(list)
+    for r in rows:
+        out[key(r)].append(r)
+    return dict(out)
+
+
+def _span(rows: Iterable[Row]) -> tuple[date, date]:
+    dates = [r.date for r in rows]
+    return min(dates), max(dates)
+
+
+class CheckContext:
+    """A plan under check: instance, calendar, result and its readable rows, grouped once.
+
+    Parameters
+    ----------
+    inst, cal, result
+        The instance, its calendar and the result being checked.
+    rows
+        The rows that passed the reference pre-check.
+    scheduled
+        Ids of the instance's cohorts named by at least one row of the result.
+    """
+
+    def __init__(self, inst: Instance, cal: Calendar, result: Result,
+                 rows: Iterable[Row], scheduled: Collection[str]) -> None:
+        self.inst, self.cal, self.result = inst, cal, result
+        self.rows = sorted(rows, key=lambda r: (r.date, r.cohort, r.course, r.day))
+        self.scheduled = frozenset(scheduled)
+        self.by_block = _group(self.rows, lambda r: (r.cohort, r.course, r.block))
+        self.by_course = _group(self.rows, lambda r: (r.cohort, r.course))
+        self.by_cohort = _group(self.rows, lambda r: r.cohort)
+        self.by_trainer = _group(self.rows, lambda r: r.trainer)
+
+
+# ----------------------------------------------------------- reference pre-check
+
+#: Row field, the rule an unknown id in it breaks, and the instance lookup of its ids.
+_ID_FIELDS: tuple[tuple[str, Rule, str], ...] = (
+    ("cohort", Rule.R6, "cohort_by_id"), ("course", Rule.R6, "course_by_id"),
+    ("site", Rule.R6, "site_by_id"), ("room", Rule.R7, "room_site"),
+    ("trainer", Rule.R8, "trainer_by_id"), ("topic", Rule.R2, "topics"),
+)
+
+
+def _as_tuple(value: object) -> tuple[Any, ...]:
+    """The items of a list-like field; nothing for a string, a mapping or a scalar."""
+    if isinstance(value, str | bytes | Mapping) or not isinstance(value, Iterable):
+        return ()
+    return tuple(value)
+
+
+def _status(value: object) -> Status | None:
+    """The status, also from its plain text; ``None`` when it is none of the four."""
+    return next((s for s in Status if value == s or value == s.value), None)
+
+
+def _well_typed(row: object) -> TypeGuard[Row]:
+    return (isinstance(row, Row) and type(row.date) is date
+            and all(isinstance(getattr(row, f), str) for f, _, _ in _ID_FIELDS)
+            and all(type(getattr(row, f)) is int for f in ("block", "day")))
+
+
+def _row_problem(inst: Instance, number: int, row: object) -> Violation | None:
+    """Why a row cannot be read against the instance, or ``None``."""
+    if not _well_typed(row):
+        return Violation(Rule.R6, f"row {number} cannot be read: {row!r}")
+    for kind, rule, lookup in _ID_FIELDS:
+        if getattr(row, kind) not in getattr(inst, lookup):
+            return Violation(rule, f"{_what(row)} names unknown {kind} '{getattr(row, kind)}'")
+    course = inst.course_by_id[row.course]
+    blocks = [b for b, block in enumerate(course.blocks, start=1) for _ in block]
+    if not 1 <= row.day <= len(blocks):
+        return Violation(Rule.R2, f"{_what(row)}: {course.id} has days 1 to {len(blocks)}")
+    if row.block != blocks[row.day - 1]:
+        return Violation(Rule.R2, f"{_what(row)}: that day is in block {blocks[row.day - 1]}")
+    return None
+
+
+# ------------------------------------------------------------------ hard rules
+
+
+def _not_working(ctx: CheckContext, site: str, day: date) -> str:
+    h = ctx.inst.horizon
+    if not h.start <= day <= h.end:
+        return f"outside the horizon {h.start} to {h.end}"
+    if day.weekday() not in ctx.inst.settings.weekday_numbers:
+        return f"a {day:%A}, not a working weekday"
+    holiday = ctx.cal.public_holidays(site).get(day)
+    return f"public holiday ({holiday})" if holiday else f"site {site} is closed"
+
+
+def check_r1_working_days(ctx: CheckContext) -> Iterator[Violation]:
+    """Every row's date is a working day at its site (R1)."""
+    for r in ctx.rows:
+        if not ctx.cal.is_working_day(r.site, r.date):
+            yield Violation(Rule.R1, f"{_what(r)} at {r.site}: {_not_working(ctx, r.site, r.date)}")
+
+
+def check_r2_blocks(ctx: CheckContext) -> Iterator[Violation]:
+    """A block's days are consecutive calendar days in topic order, each its topic (R2)."""
+    for (cid, course_id, b), rows in ctx.by_block.items():
+        days = ctx.inst.course_by_id[course_id].days
+        for r in rows:
+            if r.topic != days[r.day - 1]:
+                yield Violation(Rule.R2, f"{_what(r)} teaches {r.topic}, not {days[r.day - 1]}")
+        first: dict[int, Row] = {}
+        for r in rows:
+            first.setdefault(r.day, r)
+        for x, y in pairwise(sorted(first.values(), key=lambda r: r.day)):
+            if (y.date - x.date).days != y.day - x.day:
+                yield Violation(Rule.R2, f"{cid} {course_id} block {b}: day {x.day} on {x.date} "
+                                         f"and day {y.day} on {y.date} are not consecutive")
+
+
+def _gap(rule: Rule, what: str, gap: int, low: int, high: int | None) -> Iterator[Violation]:
+    if gap < low or (high is not None and gap > high):
+        allowed = f"{low} to {high}" if high is not None else f"at least {low}"
+        yield Violation(rule, f"{what}: {gap} days apart, allowed {allowed}")
+
+
+def check_r3_block_gaps(ctx: CheckContext) -> Iterator[Violation]:
+    """Consecutive blocks of a course are min_gap_days..max_gap_days apart (R3)."""
+    for (cid, course_id), rows in ctx.by_course.items():
+        course = ctx.inst.course_by_id[course_id]
+        spans = {b: _span(g) for b, g in _group(rows, lambda r: r.block).items()}
+        for b in range(1, len(course.blocks)):
+            if b in spans and b + 1 in spans:
+                last, first = spans[b][1], spans[b + 1][0]
+                what = f"{cid} {course_id} block {b} ends {last}, block {b + 1} starts {first}"
+                yield from _gap(Rule.R3, what, (first - last).days,
+                                course.min_gap_days, course.max_gap_days)
+
+
+def check_r4_course_order(ctx: CheckContext) -> Iterator[Violation]:
+    """A cohort takes its courses in the listed order, course_gap apart (R4)."""
+    gap = ctx.inst.settings.course_gap
+    for cid in ctx.by_cohort:
+        for prev, nxt in pairwise(ctx.inst.cohort_by_id[cid].courses):
+            if (cid, prev) in ctx.by_course and (cid, nxt) in ctx.by_course:
+                last, first = _span(ctx.by_course[cid, prev])[1], _span(ctx.by_course[cid, nxt])[0]
+                what = f"{cid} ends {prev} {last} and starts {nxt} {first}"
+                yield from _gap(Rule.R4, what, (first - last).days, gap.min_days, gap.max_days)
+
+
+def check_r5_window(ctx: CheckContext) -> Iterator[Violation]:
+    """A cohort's first row is within start, its last on or before end_by (R5)."""
+    for cid, rows in ctx.by_cohort.items():
+        cohort = ctx.inst.cohort_by_id[cid]
+        first, last = _span(rows)
+        if first not in cohort.start:
+            yield Violation(Rule.R5, f"{cid} starts {first}, outside its start window "
+                                     f"{cohort.start.from_} to {cohort.start.to}")
+        if cohort.end_by is not None and last > cohort.end_by:
+            yield Violation(Rule.R5, f"{cid} ends {last}, after its end_by {cohort.end_by}")
+
+
+def _r6_rows(ctx: CheckContext) -> Iterator[Violation]:
+    for r in ctx.rows:
+        cohort = ctx.inst.cohort_by_id[r.cohort]
+        if r.course not in cohort.courses:
+            yield Violation(Rule.R6, f"{_what(r)}: the cohort takes only "
+                                     f"{', '.join(cohort.courses)}")
+        if r.site != cohort.site:
+            yield Violation(Rule.R6, f"{_what(r)} is at {r.site}, not the cohort's {cohort.site}")
+    for cid in sorted(ctx.scheduled):
+        for course_id in ctx.inst.cohort_by_id[cid].courses:
+            n = len(ctx.inst.course_by_id[course_id].days)
+            by_day = _group(ctx.by_course.get((cid, course_id), []), lambda r: r.day)
+            missing = ", ".join(str(d) for d in range(1, n + 1) if d not in by_day)
+            if missing:
+                yield Violation(Rule.R6, f"{cid} {course_id} has no row for day {missing}")
+            for d, rows in sorted(by_day.items()):
+                if len(rows) > 1:
+                    on = ", ".join(str(r.date) for r in rows)
+                    yield Violation(Rule.R6, f"{cid} {course_id} day {d} has {len(rows)} rows: "
+                                             f"{on}")
+
+
+def _r6_unscheduled(ctx: CheckContext) -> Iterator[Violation]:
+    listed: set[str] = set()
+    for u in _as_tuple(ctx.result.unscheduled):
+        cid, reason = getattr(u, "cohort", None), getattr(u, "reason", None)
+        if not isinstance(cid, str) or cid not in ctx.inst.cohort_by_id:
+            yield Violation(Rule.R6, f"unscheduled.csv lists unknown cohort {cid!r}")
+            continue
+        if cid in listed:
+            yield Violation(Rule.R6, f"unscheduled.csv lists {cid} twice")
+        if cid in ctx.scheduled:
+            yield Violation(Rule.R6, f"unscheduled.csv lists {cid}, which has rows")
+        if (site := getattr(u, "site", None)) != ctx.inst.cohort_by_id[cid].site:
+            yield Violation(Rule.R6, f"unscheduled.csv puts {cid} at {site!r}, not at its site")
+        if not isinstance(reason, str) or not reason.strip():
+            yield Violation(Rule.R6, f"unscheduled.csv gives no reason for {cid}")
+        listed.add(cid)
+    for c in ctx.inst.cohort_list:
+        if c.id in ctx.scheduled:
+            continue
+        if not ctx.inst.settings.partial:
+            yield Violation(Rule.R6, f"{c.id} has no rows, but partial is false: schedule it")
+        elif c.id not in listed:
+            yield Violation(Rule.R6, f"{c.id} has no rows and is not listed in unscheduled.csv")
+
+
+def check_r6_completeness(ctx: CheckContext) -> Iterator[Violation]:
+    """A scheduled cohort has one row per course day at its site; others are listed (R6)."""
+    yield from _r6_rows(ctx)
+    yield from _r6_unscheduled(ctx)
+
+
+def _double_bookings(rows: Iterable[Row], kind: str, rule: Rule) -> Iterator[Violation]:
+    for (who, day), group in _group(rows, lambda r: (getattr(r, kind), r.date)).items():
+        if len(group) > 1:
+            listed = ", ".join(f"{r.cohort} {r.course} day {r.day}" for r in group)
+            yield Violation(rule, f"{kind} {who} has {len(group)} rows on {day}: {listed}")
+
+
+def check_r7_rooms(ctx: CheckContext) -> Iterator[Violation]:
+    """A row's room is at its site, large enough, open; one per block, one row a date (R7)."""
+    inst = ctx.inst
+    for r in ctx.rows:
+        room, home = inst.room_by_id[r.room], inst.room_site[r.room]
+        learners = inst.cohort_by_id[r.cohort].learners
+        if home != r.site:
+            yield Violation(Rule.R7, f"{_what(r)} at {r.site} is in room {r.room} of {home}")
+        if room.capacity < learners:
+            yield Violation(Rule.R7, f"{_what(r)}: room {r.room} holds {room.capacity}, "
+                                     f"the cohort has {learners} learners")
+        if r.date in ctx.cal.room_closed(r.room):
+            yield Violation(Rule.R7, f"{_what(r)}: room {r.room} is closed that date")
+    for (cid, course_id, b), rows in ctx.by_block.items():
+        rooms = sorted({r.room for r in rows})
+        if len(rooms) > 1:
+            yield Violation(Rule.R7, f"{cid} {course_id} block {b} uses rooms {', '.join(rooms)}")
+    yield from _double_bookings(ctx.rows, "room", Rule.R7)
+
+
+def check_r8_skills(ctx: CheckContext) -> Iterator[Violation]:
+    """The trainer has the row's topic in skills (R8)."""
+    for r in ctx.rows:
+        if r.topic not in ctx.inst.trainer_by_id[r.trainer].skills:
+            yield Violation(Rule.R8, f"{_what(r)}: trainer {r.trainer} lacks skill {r.topic}")
+
+
+def check_r9_availability(ctx: CheckContext) -> Iterator[Violation]:
+    """The trainer is available that date and allowed at the site (R9)."""
+    for r in ctx.rows:
+        allowed = ctx.inst.trainer_by_id[r.trainer].sites
+        if r.date in ctx.cal.unavailable(r.trainer):
+            yield Violation(Rule.R9, f"{_what(r)}: trainer {r.trainer} is unavailable that date")
+        if allowed is not None and r.site not in allowed:
+            yield Violation(Rule.R9, f"{_what(r)}: trainer {r.trainer} may not teach at {r.site} "
+                                     f"(only at {', '.join(allowed)})")
+
+
+def check_r10_one_place_a_day(ctx: CheckContext) -> Iterator[Violation]:
+    """A trainer has at most one row a date (R10)."""
+    yield from _double_bookings(ctx.rows, "trainer", Rule.R10)
+
+
+def check_r11_overnight_travel(ctx: CheckContext) -> Iterator[Violation]:
+    """Rows at site A on d and B ≠ A on d + 1 need travel_hours(A, B) within the limit (R11)."""
+    limit = ctx.inst.settings.max_overnight_travel_hours
+    for tid, rows in ctx.by_trainer.items():
+        by_day = _group(rows, lambda r: r.date.toordinal())
+        pairs = [(x, y) for x in rows for y in by_day.get(x.date.toordinal() + 1, [])]
+        for a, b in pairs:
+            if a.site != b.site and (hours := ctx.inst.travel_hours(a.site, b.site)) > limit:
+                yield Violation(Rule.R11, f"trainer {tid} teaches at {a.site} on {a.date} and at "
+                                          f"{b.site} on {b.date}: {hours:.2f} h of travel, over "
+                                          f"the {limit:g} h allowed")
+
+
+def check_r12_workload(ctx: CheckContext) -> Iterator[Violation]:
+    """A trainer has at most max_days rows, and max_days_per_week in any ISO week (R12)."""
+    for tid, rows in ctx.by_trainer.items():
+        t = ctx.inst.trainer_by_id[tid]
+        if t.max_days is not None and len(rows) > t.max_days:
+            yield Violation(Rule.R12, f"trainer {tid} has {len(rows)} rows, max_days {t.max_days}")
+        weekly = t.max_days_per_week
+        for (year, week), n in sorted(Counter(iso_week(r.date) for r in rows).items()):
+            if weekly is not None and n > weekly:
+                yield Violation(Rule.R12, f"trainer {tid} has {n} rows in ISO week "
+                                          f"{year}-W{week:02d}, max_days_per_week {weekly}")
+
+
+def check_r13_one_place_per_cohort(ctx: CheckContext) -> Iterator[Violation]:
+    """A cohort has at most one row a date (R13)."""
+    yield from _double_bookings(ctx.rows, "cohort", Rule.R13)
+
+
+def _pin_matches(pin: Pin, r: Row) -> bool:
+    return r.date == pin.date and pin.room in (None, r.room) and pin.trainer in (None, r.trainer)
+
+
+def check_r14_pins(ctx: CheckContext) -> Iterator[Violation]:
+    """Every pinned entry is in the plan: cohort, course, day, date, room, trainer (R14)."""
+    index = _group(ctx.rows, lambda r: (r.cohort, r.course, r.day))
+    for i, pin in enumerate(ctx.inst.pinned):
+        found = index.get((pin.cohort, pin.course, pin.day), [])
+        if any(_pin_matches(pin, r) for r in found):
+            continue
+        wanted = (f"{pin.cohort} {pin.course} day {pin.day} on {pin.date}"
+                  + (f" in room {pin.room}" if pin.room else "")
+                  + (f" with trainer {pin.trainer}" if pin.trainer else ""))
+        had = "; ".join(f"on {r.date} in room {r.room} with trainer {r.trainer}" for r in found)
+        yield Violation(Rule.R14, f"pinned[{i}] {wanted} is not in the plan"
+                                  + (f" (it has that day {had})" if had else ""))
+
+
+#: Every hard rule and its check, in rule order: the single list :func:`check` runs.
+CHECKS: tuple[tuple[Rule, Callable[[CheckContext], Iterator[Violation]]], ...] = (
+    (Rule.R1, check_r1_working_days),
+    (Rule.R2, check_r2_blocks),
+    (Rule.R3, check_r3_block_gaps),
+    (Rule.R4, check_r4_course_order),
+    (Rule.R5, check_r5_window),
+    (Rule.R6, check_r6_completeness),
+    (Rule.R7, check_r7_rooms),
+    (Rule.R8, check_r8_skills),
+    (Rule.R9, check_r9_availability),
+    (Rule.R10, check_r10_one_place_a_day),
+    (Rule.R11, check_r11_overnight_travel),
+    (Rule.R12, check_r12_workload),
+    (Rule.R13, check_r13_one_place_per_cohort),
+    (Rule.R14, check_r14_pins),
+)
+
+# ------------------------------------------------------------------- objective
+
+
+def _o2_cost(inst: Instance, rows: list[Row]) -> int:
+    """Day rates, plus a round trip and a night per row for each block taught away from home."""
+    s, total = inst.settings, sum(inst.trainer_by_id[r.trainer].day_rate for r in rows)
+    blocks = _group(rows, lambda r: (r.trainer, r.cohort, r.course, r.block))
+    for (tid, *_), group in blocks.items():
+        home = inst.trainer_by_id[tid].home
+        away = sorted({r.site for r in group} - {home})
+        if away:
+            total += sum(round(2 * inst.km(home, site) * s.cost_per_km) for site in away)
+            total += s.cost_per_night * len(group)
+    return total
+
+
+def compute_terms(inst: Instance, rows: Iterable[Row], unscheduled_cohort_ids: Iterable[str],
+                  calendar: Calendar | None = None) -> Terms:
+    """Recompute the objective terms O1–O5 of spec section 4.
+
+    Parameters
+    ----------
+    inst
+        The instance.
+    rows
+        The plan's rows; every id must resolve in ``inst``.
+    unscheduled_cohort_ids
+        The cohorts without rows; O1 counts the distinct ids.
+    calendar
+        The instance's calendar, when already built.
+    """
+    cal, plan = calendar or Calendar(inst), list(rows)
+    courses = _group(plan, lambda r: (r.cohort, r.course)).values()
+    cohorts = _group(plan, lambda r: r.cohort).items()
+    return Terms(
+        unscheduled=len(set(unscheduled_cohort_ids)),
+        cost=_o2_cost(inst, plan),
+        trainer_changes=sum(len({r.trainer for r in g}) - 1 for g in courses),
+        school_holiday_days=sum(r.date in cal.school_holidays(r.site) for r in plan),
+        delay_days=sum((_span(g)[0] - inst.cohort_by_id[c].start.from_).days for c, g in cohorts),
+    )
+
+
+def weighted_objective(inst: Instance, terms: Terms) -> int:
+    """Σ weight × term, with the instance's weights."""
+    return sum(getattr(inst.weights, name) * getattr(terms, name) for name in TERM_NAMES.values())
+
+
+# ---------------------------------------------------------------------- report
+
+
+def _mismatches(inst: Instance, result: Result, n_rows: int, terms: Terms | None) -> Iterator[str]:
+    if result.instance != inst.name:
+        yield f"instance: solution.json is for {result.instance!r}, not {inst.name!r}"
+    status = _status(result.status)
+    if status is None:
+        yield f"status: {result.status!r} is not one of optimal, feasible, infeasible, unknown"
+    elif terms is None:
+        if n_rows:
+            yield f"status: {status.value} means no plan, but the timetable has {n_rows} rows"
+        if result.objective is not None or result.terms is not None:
+            yield f"status: {status.value} means no plan, but objective or terms are not null"
+    elif result.terms is None or result.objective is None:
+        yield f"status: {status.value} has a plan, but objective or terms are null"
+    if terms is None or result.terms is None or result.objective is None:
+        return
+    for rule, name in TERM_NAMES.items():
+        given, want = getattr(result.terms, name, None), getattr(terms, name)
+        if given != want:
+            yield f"{rule.value} {name}: solution.json says {given}, recomputed {want}"
+    if result.objective != (want := weighted_objective(inst, terms)):
+        yield f"objective: solution.json says {result.objective}, Σ weight × term is {want}"
+
+
+def check(inst: Instance, result: Result, calendar: Calendar | None = None) -> Report:
+    """Test every hard rule on a result and recompute its terms (spec section 5).
+
+    Parameters
+    ----------
+    inst
+        The instance the plan was made for.
+    result
+        The plan, as :func:`rollout.io.read_solution` returns it; no content makes this raise.
+    calendar
+        The instance's calendar, when already built.
+
+    Returns
+    -------
+    Report
+        Violations in rule order, the recomputed terms and every mismatch with ``solution.json``.
+    """
+    cal, raw = calendar or Calendar(inst), _as_tuple(result.rows)
+    problems = [(row, _row_problem(inst, n, row)) for n, row in enumerate(raw, start=1)]
+    violations = [p for _, p in problems if p is not None]
+    rows = [row for row, p in problems if p is None]
+    named = {c for c in (getattr(r, "cohort", None) for r in raw) if isinstance(c, str)}
+    ctx = CheckContext(inst, cal, result, rows, named & inst.cohort_by_id.keys())
+    for _rule, run in CHECKS:
+        violations.extend(run(ctx))
+    order = {rule: i for i, rule in enumerate(HARD_RULES)}
+    violations.sort(key=lambda v: order[v.rule])
+    terms = None
+    if (status := _status(result.status)) is not None and status.has_plan:
+        left = [c.id for c in inst.cohort_list if c.id not in ctx.scheduled]
+        terms = compute_terms(inst, ctx.rows, left, cal)
+    return Report(tuple(violations), terms, tuple(_mismatches(inst, result, len(raw), terms)))
+
+
+def format_report(report: Report) -> list[str]:
+    """The lines ``rollout check`` prints: violations, mismatches, terms, then a summary."""
+    lines = [str(v) for v in report.violations] + list(report.term_mismatches)
+    if report.terms is not None:
+        terms = ", ".join(f"{k} {v}" for k, v in report.terms.as_dict().items())
+        lines.append(f"recomputed terms: {terms}")
+    if report.ok:
+        return [*lines, "OK: every rule holds and the terms match solution.json"]
+    counts = Counter(v.rule.value for v in report.violations)
+    per_rule = ", ".join(f"{rule} ×{n}" for rule, n in counts.items())
+    return [*lines, f"FAILED: {len(report.violations)} violation(s)"
+            + (f" ({per_rule})" if per_rule else "")
+            + f", {len(report.term_mismatches)} mismatch(es) with solution.json"]
