@@ -11,7 +11,7 @@ from rollout.errors import InputError, Problem
 from rollout.instance import Instance
 from rollout.io import load_instance, read_solution, write_solution
 from rollout.solution import Result, Row, Status, Terms
-from rollout.solve import SolveParams, solve  # noqa: E402
+from rollout.solve import SolveParams, solve
 
 __version__ = "0.1.0"
 

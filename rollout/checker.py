@@ -98,8 +98,9 @@ class CheckContext:
         Ids of the instance's cohorts named by at least one row of the result.
     """
 
-    def __init__(self, inst: Instance, cal: Calendar, result: Result,
-                 rows: Iterable[Row], scheduled: Collection[str]) -> None:
+    def __init__(
+        self, inst: Instance, cal: Calendar, result: Result, rows: Iterable[Row], scheduled: Collection[str]
+    ) -> None:
         self.inst, self.cal, self.result = inst, cal, result
         self.rows = sorted(rows, key=lambda r: (r.date, r.cohort, r.course, r.day))
         self.scheduled = frozenset(scheduled)
@@ -113,9 +114,12 @@ class CheckContext:
 
 #: Row field, the rule an unknown id in it breaks, and the instance lookup of its ids.
 _ID_FIELDS: tuple[tuple[str, Rule, str], ...] = (
-    ("cohort", Rule.R6, "cohort_by_id"), ("course", Rule.R6, "course_by_id"),
-    ("site", Rule.R6, "site_by_id"), ("room", Rule.R7, "room_site"),
-    ("trainer", Rule.R8, "trainer_by_id"), ("topic", Rule.R2, "topics"),
+    ("cohort", Rule.R6, "cohort_by_id"),
+    ("course", Rule.R6, "course_by_id"),
+    ("site", Rule.R6, "site_by_id"),
+    ("room", Rule.R7, "room_site"),
+    ("trainer", Rule.R8, "trainer_by_id"),
+    ("topic", Rule.R2, "topics"),
 )
 
 
@@ -132,9 +136,12 @@ def _status(value: object) -> Status | None:
 
 
 def _well_typed(row: object) -> TypeGuard[Row]:
-    return (isinstance(row, Row) and type(row.date) is date
-            and all(isinstance(getattr(row, f), str) for f, _, _ in _ID_FIELDS)
-            and all(type(getattr(row, f)) is int for f in ("block", "day")))
+    return (
+        isinstance(row, Row)
+        and type(row.date) is date
+        and all(isinstance(getattr(row, f), str) for f, _, _ in _ID_FIELDS)
+        and all(type(getattr(row, f)) is int for f in ("block", "day"))
+    )
 
 
 def _row_problem(inst: Instance, number: int, row: object) -> Violation | None:
@@ -185,8 +192,11 @@ def check_r2_blocks(ctx: CheckContext) -> Iterator[Violation]:
             first.setdefault(r.day, r)
         for x, y in pairwise(sorted(first.values(), key=lambda r: r.day)):
             if (y.date - x.date).days != y.day - x.day:
-                yield Violation(Rule.R2, f"{cid} {course_id} block {b}: day {x.day} on {x.date} "
-                                         f"and day {y.day} on {y.date} are not consecutive")
+                yield Violation(
+                    Rule.R2,
+                    f"{cid} {course_id} block {b}: day {x.day} on {x.date} "
+                    f"and day {y.day} on {y.date} are not consecutive",
+                )
 
 
 def _gap(rule: Rule, what: str, gap: int, low: int, high: int | None) -> Iterator[Violation]:
@@ -204,8 +214,7 @@ def check_r3_block_gaps(ctx: CheckContext) -> Iterator[Violation]:
             if b in spans and b + 1 in spans:
                 last, first = spans[b][1], spans[b + 1][0]
                 what = f"{cid} {course_id} block {b} ends {last}, block {b + 1} starts {first}"
-                yield from _gap(Rule.R3, what, (first - last).days,
-                                course.min_gap_days, course.max_gap_days)
+                yield from _gap(Rule.R3, what, (first - last).days, course.min_gap_days, course.max_gap_days)
 
 
 def check_r4_course_order(ctx: CheckContext) -> Iterator[Violation]:
@@ -225,8 +234,10 @@ def check_r5_window(ctx: CheckContext) -> Iterator[Violation]:
         cohort = ctx.inst.cohort_by_id[cid]
         first, last = _span(rows)
         if first not in cohort.start:
-            yield Violation(Rule.R5, f"{cid} starts {first}, outside its start window "
-                                     f"{cohort.start.from_} to {cohort.start.to}")
+            yield Violation(
+                Rule.R5,
+                f"{cid} starts {first}, outside its start window {cohort.start.from_} to {cohort.start.to}",
+            )
         if cohort.end_by is not None and last > cohort.end_by:
             yield Violation(Rule.R5, f"{cid} ends {last}, after its end_by {cohort.end_by}")
 
@@ -235,8 +246,7 @@ def _r6_rows(ctx: CheckContext) -> Iterator[Violation]:
     for r in ctx.rows:
         cohort = ctx.inst.cohort_by_id[r.cohort]
         if r.course not in cohort.courses:
-            yield Violation(Rule.R6, f"{_what(r)}: the cohort takes only "
-                                     f"{', '.join(cohort.courses)}")
+            yield Violation(Rule.R6, f"{_what(r)}: the cohort takes only {', '.join(cohort.courses)}")
         if r.site != cohort.site:
             yield Violation(Rule.R6, f"{_what(r)} is at {r.site}, not the cohort's {cohort.site}")
     for cid in sorted(ctx.scheduled):
@@ -249,8 +259,7 @@ def _r6_rows(ctx: CheckContext) -> Iterator[Violation]:
             for d, rows in sorted(by_day.items()):
                 if len(rows) > 1:
                     on = ", ".join(str(r.date) for r in rows)
-                    yield Violation(Rule.R6, f"{cid} {course_id} day {d} has {len(rows)} rows: "
-                                             f"{on}")
+                    yield Violation(Rule.R6, f"{cid} {course_id} day {d} has {len(rows)} rows: {on}")
 
 
 def _r6_unscheduled(ctx: CheckContext) -> Iterator[Violation]:
@@ -300,8 +309,10 @@ def check_r7_rooms(ctx: CheckContext) -> Iterator[Violation]:
         if home != r.site:
             yield Violation(Rule.R7, f"{_what(r)} at {r.site} is in room {r.room} of {home}")
         if room.capacity < learners:
-            yield Violation(Rule.R7, f"{_what(r)}: room {r.room} holds {room.capacity}, "
-                                     f"the cohort has {learners} learners")
+            yield Violation(
+                Rule.R7,
+                f"{_what(r)}: room {r.room} holds {room.capacity}, the cohort has {learners} learners",
+            )
         if r.date in ctx.cal.room_closed(r.room):
             yield Violation(Rule.R7, f"{_what(r)}: room {r.room} is closed that date")
     for (cid, course_id, b), rows in ctx.by_block.items():
@@ -325,8 +336,10 @@ def check_r9_availability(ctx: CheckContext) -> Iterator[Violation]:
         if r.date in ctx.cal.unavailable(r.trainer):
             yield Violation(Rule.R9, f"{_what(r)}: trainer {r.trainer} is unavailable that date")
         if allowed is not None and r.site not in allowed:
-            yield Violation(Rule.R9, f"{_what(r)}: trainer {r.trainer} may not teach at {r.site} "
-                                     f"(only at {', '.join(allowed)})")
+            yield Violation(
+                Rule.R9,
+                f"{_what(r)}: trainer {r.trainer} may not teach at {r.site} (only at {', '.join(allowed)})",
+            )
 
 
 def check_r10_one_place_a_day(ctx: CheckContext) -> Iterator[Violation]:
@@ -342,9 +355,12 @@ def check_r11_overnight_travel(ctx: CheckContext) -> Iterator[Violation]:
         pairs = [(x, y) for x in rows for y in by_day.get(x.date.toordinal() + 1, [])]
         for a, b in pairs:
             if a.site != b.site and (hours := ctx.inst.travel_hours(a.site, b.site)) > limit:
-                yield Violation(Rule.R11, f"trainer {tid} teaches at {a.site} on {a.date} and at "
-                                          f"{b.site} on {b.date}: {hours:.2f} h of travel, over "
-                                          f"the {limit:g} h allowed")
+                yield Violation(
+                    Rule.R11,
+                    f"trainer {tid} teaches at {a.site} on {a.date} and at "
+                    f"{b.site} on {b.date}: {hours:.2f} h of travel, over "
+                    f"the {limit:g} h allowed",
+                )
 
 
 def check_r12_workload(ctx: CheckContext) -> Iterator[Violation]:
@@ -356,8 +372,10 @@ def check_r12_workload(ctx: CheckContext) -> Iterator[Violation]:
         weekly = t.max_days_per_week
         for (year, week), n in sorted(Counter(iso_week(r.date) for r in rows).items()):
             if weekly is not None and n > weekly:
-                yield Violation(Rule.R12, f"trainer {tid} has {n} rows in ISO week "
-                                          f"{year}-W{week:02d}, max_days_per_week {weekly}")
+                yield Violation(
+                    Rule.R12,
+                    f"trainer {tid} has {n} rows in ISO week {year}-W{week:02d}, max_days_per_week {weekly}",
+                )
 
 
 def check_r13_one_place_per_cohort(ctx: CheckContext) -> Iterator[Violation]:
@@ -376,12 +394,16 @@ def check_r14_pins(ctx: CheckContext) -> Iterator[Violation]:
         found = index.get((pin.cohort, pin.course, pin.day), [])
         if any(_pin_matches(pin, r) for r in found):
             continue
-        wanted = (f"{pin.cohort} {pin.course} day {pin.day} on {pin.date}"
-                  + (f" in room {pin.room}" if pin.room else "")
-                  + (f" with trainer {pin.trainer}" if pin.trainer else ""))
+        wanted = (
+            f"{pin.cohort} {pin.course} day {pin.day} on {pin.date}"
+            + (f" in room {pin.room}" if pin.room else "")
+            + (f" with trainer {pin.trainer}" if pin.trainer else "")
+        )
         had = "; ".join(f"on {r.date} in room {r.room} with trainer {r.trainer}" for r in found)
-        yield Violation(Rule.R14, f"pinned[{i}] {wanted} is not in the plan"
-                                  + (f" (it has that day {had})" if had else ""))
+        yield Violation(
+            Rule.R14,
+            f"pinned[{i}] {wanted} is not in the plan" + (f" (it has that day {had})" if had else ""),
+        )
 
 
 #: Every hard rule and its check, in rule order: the single list :func:`check` runs.
@@ -418,8 +440,12 @@ def _o2_cost(inst: Instance, rows: list[Row]) -> int:
     return total
 
 
-def compute_terms(inst: Instance, rows: Iterable[Row], unscheduled_cohort_ids: Iterable[str],
-                  calendar: Calendar | None = None) -> Terms:
+def compute_terms(
+    inst: Instance,
+    rows: Iterable[Row],
+    unscheduled_cohort_ids: Iterable[str],
+    calendar: Calendar | None = None,
+) -> Terms:
     """Recompute the objective terms O1–O5 of spec section 4.
 
     Parameters
@@ -520,6 +546,9 @@ def format_report(report: Report) -> list[str]:
         return [*lines, "OK: every rule holds and the terms match solution.json"]
     counts = Counter(v.rule.value for v in report.violations)
     per_rule = ", ".join(f"{rule} ×{n}" for rule, n in counts.items())
-    return [*lines, f"FAILED: {len(report.violations)} violation(s)"
-            + (f" ({per_rule})" if per_rule else "")
-            + f", {len(report.term_mismatches)} mismatch(es) with solution.json"]
+    return [
+        *lines,
+        f"FAILED: {len(report.violations)} violation(s)"
+        + (f" ({per_rule})" if per_rule else "")
+        + f", {len(report.term_mismatches)} mismatch(es) with solution.json",
+    ]

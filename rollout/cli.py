@@ -53,8 +53,11 @@ def cli(verbose: bool) -> None:
     Exit status: 0 success, 1 check found violations, 2 bad input,
     3 proven infeasible, 4 no plan found within the time limit.
     """
-    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
-                        format="%(levelname)s %(message)s", stream=sys.stderr)
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING,
+        format="%(levelname)s %(message)s",
+        stream=sys.stderr,
+    )
 
 
 @cli.command()
@@ -68,8 +71,14 @@ def validate(instance: str) -> None:
     out.print(f"{instance}: valid instance '{inst.name}'")
     for label, value in rows:
         out.print(f"  {label:<26} {value}")
-    table = Table("topic", "demanded", "trainer-days", "ratio", title="Trainer-days available per skill",
-                  title_justify="left")
+    table = Table(
+        "topic",
+        "demanded",
+        "trainer-days",
+        "ratio",
+        title="Trainer-days available per skill",
+        title_justify="left",
+    )
     for topic, demanded, available in capacity:
         ratio = f"{available / demanded:.2f}" if demanded else "-"
         table.add_row(topic, str(demanded), str(available), ratio)
@@ -82,8 +91,10 @@ def _progress_printer(quiet: bool) -> Callable[[Any], None] | None:
 
     def show(p: Any) -> None:
         gap = abs(p.objective - p.bound) / abs(p.objective) * 100 if p.objective else 0.0
-        err.print(f"  {p.seconds:7.1f} s   plan {p.plans:<4} objective {p.objective:>12,.0f}   "
-                  f"bound {p.bound:>12,.0f}   gap {gap:6.2f} %")
+        err.print(
+            f"  {p.seconds:7.1f} s   plan {p.plans:<4} objective {p.objective:>12,.0f}   "
+            f"bound {p.bound:>12,.0f}   gap {gap:6.2f} %"
+        )
 
     return show
 
@@ -102,8 +113,10 @@ def _print_summary(result: Result, folder: Path, inst: Instance) -> None:
             out.print(f"  {name:<20} {value:>10,}  × {weight:<7} = {value * weight:>12,}")
         sites = len({r.site for r in result.rows})
         cohorts = len({r.cohort for r in result.rows})
-        out.print(f"rows       {len(result.rows)} teaching days, {cohorts} cohorts, {sites} sites"
-                  f"{f', {len(result.unscheduled)} cohorts unscheduled' if result.unscheduled else ''}")
+        out.print(
+            f"rows       {len(result.rows)} teaching days, {cohorts} cohorts, {sites} sites"
+            f"{f', {len(result.unscheduled)} cohorts unscheduled' if result.unscheduled else ''}"
+        )
     if info is not None:
         out.print(f"time       {info.seconds:.1f} s ({info.workers} workers, seed {info.seed})")
     out.print(f"written    {folder}")
@@ -111,24 +124,41 @@ def _print_summary(result: Result, folder: Path, inst: Instance) -> None:
 
 @cli.command("solve")
 @click.argument("instance", type=click.Path(dir_okay=False))
-@click.option("-o", "--output", type=click.Path(file_okay=False), help="Solution folder [default: solutions/<name>/].")
-@click.option("--time-limit", type=click.FloatRange(min=0), default=60.0, show_default=True,
-              help="Seconds of search.")
-@click.option("--workers", type=click.IntRange(min=1), default=None,
-              help=f"Parallel search workers [default: {default_workers()}].")
+@click.option(
+    "-o", "--output", type=click.Path(file_okay=False), help="Solution folder [default: solutions/<name>/]."
+)
+@click.option(
+    "--time-limit", type=click.FloatRange(min=0), default=60.0, show_default=True, help="Seconds of search."
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=None,
+    help=f"Parallel search workers [default: {default_workers()}].",
+)
 @click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True, help="Random seed.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress lines.")
 @click.option("--log-search", is_flag=True, help="Print CP-SAT's own search log.")
-def solve_command(instance: str, output: str | None, time_limit: float, workers: int | None, seed: int,
-                  quiet: bool, log_search: bool) -> None:
+def solve_command(
+    instance: str,
+    output: str | None,
+    time_limit: float,
+    workers: int | None,
+    seed: int,
+    quiet: bool,
+    log_search: bool,
+) -> None:
     """Plan INSTANCE and write its solution folder."""
     inst = _load(instance)
     folder = Path(output) if output else Path("solutions") / inst.name
-    params = SolveParams(time_limit=time_limit, workers=workers or default_workers(), seed=seed,
-                         log_search=log_search)
+    params = SolveParams(
+        time_limit=time_limit, workers=workers or default_workers(), seed=seed, log_search=log_search
+    )
     if not quiet:
-        err.print(f"solving {inst.name}: {len(inst.cohort_list)} cohorts, {len(inst.sites)} sites, "
-                  f"{len(inst.trainers)} trainers; time limit {time_limit:g} s")
+        err.print(
+            f"solving {inst.name}: {len(inst.cohort_list)} cohorts, {len(inst.sites)} sites, "
+            f"{len(inst.trainers)} trainers; time limit {time_limit:g} s"
+        )
     result = solve(inst, params, on_plan=_progress_printer(quiet))
     try:
         written = write_solution(result, inst, folder)

@@ -42,10 +42,12 @@ class _State:
             far[a].add(b)
             far[b].add(a)
         self.far = far
-        self.unavailable = {t.id: {index.day(d) for d in index.calendar.unavailable(t.id)}
-                            for t in index.instance.trainers}
-        self.closed = {r: {index.day(d) for d in index.calendar.room_closed(r)}
-                       for r in index.instance.room_site}
+        self.unavailable = {
+            t.id: {index.day(d) for d in index.calendar.unavailable(t.id)} for t in index.instance.trainers
+        }
+        self.closed = {
+            r: {index.day(d) for d in index.calendar.room_closed(r)} for r in index.instance.room_site
+        }
 
     def room_for(self, block: Block, s: int) -> str | None:
         days = range(s, s + block.length)
@@ -81,8 +83,11 @@ def greedy_plan(index: Index) -> GreedyPlan:
     plan = GreedyPlan()
     order = sorted(
         (c for c, p in enumerate(index.cohorts) if p.possible),
-        key=lambda c: (not index.cohorts[c].pinned, index.cohorts[c].cohort.start.to,
-                       -len(index.cohorts[c].blocks)),
+        key=lambda c: (
+            not index.cohorts[c].pinned,
+            index.cohorts[c].cohort.start.to,
+            -len(index.cohorts[c].blocks),
+        ),
     )
     for c in order:
         budget = [MAX_ATTEMPTS]
@@ -91,15 +96,24 @@ def greedy_plan(index: Index) -> GreedyPlan:
     return plan
 
 
-def _place(index: Index, state: _State, plan: GreedyPlan, blocks: list[int], k: int,
-           prev_end: int | None, teachers: dict[str, str], budget: list[int]) -> bool:
+def _place(
+    index: Index,
+    state: _State,
+    plan: GreedyPlan,
+    blocks: list[int],
+    k: int,
+    prev_end: int | None,
+    teachers: dict[str, str],
+    budget: list[int],
+) -> bool:
     if k == len(blocks):
         return True
     b = blocks[k]
     block = index.blocks[b]
     for s in block.starts:
-        if prev_end is not None and (s - prev_end < block.min_gap
-                                     or (block.max_gap is not None and s - prev_end > block.max_gap)):
+        if prev_end is not None and (
+            s - prev_end < block.min_gap or (block.max_gap is not None and s - prev_end > block.max_gap)
+        ):
             continue
         if budget[0] <= 0:
             return False
@@ -113,8 +127,9 @@ def _place(index: Index, state: _State, plan: GreedyPlan, blocks: list[int], k: 
     return False
 
 
-def _try_block(index: Index, state: _State, plan: GreedyPlan, b: int, s: int,
-               teachers: dict[str, str]) -> list[str] | None:
+def _try_block(
+    index: Index, state: _State, plan: GreedyPlan, b: int, s: int, teachers: dict[str, str]
+) -> list[str] | None:
     block = index.blocks[b]
     room = state.room_for(block, s)
     if room is None:
@@ -138,8 +153,9 @@ def _try_block(index: Index, state: _State, plan: GreedyPlan, b: int, s: int,
     return booked
 
 
-def _cheapest(index: Index, state: _State, trainers: list[str], day: int, block: Block,
-              preferred: str | None) -> str | None:
+def _cheapest(
+    index: Index, state: _State, trainers: list[str], day: int, block: Block, preferred: str | None
+) -> str | None:
     inst = index.instance
     best: tuple[float, str] | None = None
     for t in trainers:
@@ -147,8 +163,9 @@ def _cheapest(index: Index, state: _State, trainers: list[str], day: int, block:
             continue
         trainer = inst.trainer_by_id[t]
         away = trainer.home != block.site
-        cost = trainer.day_rate + (inst.settings.cost_per_night + inst.trip_cost(t, block.site) / block.length
-                                   if away else 0)
+        cost = trainer.day_rate + (
+            inst.settings.cost_per_night + inst.trip_cost(t, block.site) / block.length if away else 0
+        )
         if t == preferred:
             cost -= inst.weights.trainer_changes + 10**6
         if best is None or cost < best[0]:

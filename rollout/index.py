@@ -13,6 +13,7 @@ Nothing in this module imports a solver.
 
 from __future__ import annotations
 
+import itertools
 import logging
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -144,8 +145,19 @@ class Index:
                         gap_min, gap_max = max(1, cg.min_days), cg.max_days
                     else:
                         gap_min, gap_max = max(1, course.min_gap_days), course.max_gap_days
-                    block = Block(pos, course_id, course_pos, number, first_day, tuple(topics),
-                                  cohort.site, [], [], gap_min, gap_max)
+                    block = Block(
+                        pos,
+                        course_id,
+                        course_pos,
+                        number,
+                        first_day,
+                        tuple(topics),
+                        cohort.site,
+                        [],
+                        [],
+                        gap_min,
+                        gap_max,
+                    )
                     plan.blocks.append(len(self.blocks))
                     self.blocks.append(block)
                     first_day += len(topics)
@@ -173,7 +185,8 @@ class Index:
             first = lo if k == 0 else lo + 1
             top = hi if k == 0 else last
             block.starts = [
-                s for s in range(first, min(top, last - block.length + 1) + 1)
+                s
+                for s in range(first, min(top, last - block.length + 1) + 1)
                 if all(s + j in working for j in range(block.length)) and self._staffable(b, s)
             ]
         self._apply_pins(plan)
@@ -186,10 +199,12 @@ class Index:
 
     def _trainers(self, row: DayRow, block: Block) -> list[str]:
         return [
-            t.id for t in self.instance.trainers
+            t.id
+            for t in self.instance.trainers
             if row.topic in t.skills
             and (t.sites is None or block.site in t.sites)
-            and t.max_days != 0 and t.max_days_per_week != 0
+            and t.max_days != 0
+            and t.max_days_per_week != 0
         ]
 
     def _staffable(self, b: int, s: int) -> bool:
@@ -210,9 +225,12 @@ class Index:
             if pin.cohort != plan.cohort.id:
                 continue
             plan.pinned = True
-            b = next(x for x in plan.blocks
-                     if self.blocks[x].course == pin.course
-                     and self.blocks[x].first_day <= pin.day < self.blocks[x].first_day + self.blocks[x].length)
+            b = next(
+                x
+                for x in plan.blocks
+                if self.blocks[x].course == pin.course
+                and self.blocks[x].first_day <= pin.day < self.blocks[x].first_day + self.blocks[x].length
+            )
             block = self.blocks[b]
             j = pin.day - block.first_day
             start = self.day(pin.date) - j
@@ -220,18 +238,23 @@ class Index:
             if start not in block.starts:
                 plan.reasons.append(
                     f"{where} cannot hold: block {block.number} cannot run from {self.date(start)} "
-                    "(R1 working days, R5 window or R9 trainer availability)")
+                    "(R1 working days, R5 window or R9 trainer availability)"
+                )
             block.starts = [start]
             if pin.room is not None:
                 if pin.room not in block.rooms:
-                    plan.reasons.append(f"{where}: room {pin.room} is not at {block.site} or holds fewer "
-                                        f"than {plan.cohort.learners} learners (R7)")
+                    plan.reasons.append(
+                        f"{where}: room {pin.room} is not at {block.site} or holds fewer "
+                        f"than {plan.cohort.learners} learners (R7)"
+                    )
                 block.rooms = [pin.room]
             if pin.trainer is not None:
                 row = self.rows[self.block_rows[b][j]]
                 if pin.trainer not in row.trainers:
-                    plan.reasons.append(f"{where}: trainer {pin.trainer} lacks skill {row.topic} or may "
-                                        f"not teach at {block.site} (R8/R9)")
+                    plan.reasons.append(
+                        f"{where}: trainer {pin.trainer} lacks skill {row.topic} or may "
+                        f"not teach at {block.site} (R8/R9)"
+                    )
                 row.trainers = [pin.trainer]
 
     def _propagate(self, plan: CohortPlan) -> None:
@@ -240,7 +263,7 @@ class Index:
         changed = True
         while changed and all(bl.starts for bl in blocks):
             changed = False
-            for prev, nxt in zip(blocks, blocks[1:], strict=False):
+            for prev, nxt in itertools.pairwise(blocks):
                 end_lo, end_hi = prev.starts[0] + prev.length - 1, prev.starts[-1] + prev.length - 1
                 lo = end_lo + nxt.min_gap
                 hi = end_hi + nxt.max_gap if nxt.max_gap is not None else None
@@ -258,17 +281,20 @@ class Index:
             what = f"{block.course} block {block.number}"
             if not block.rooms:
                 cap = max(r.capacity for r in self.instance.site_by_id[block.site].rooms)
-                plan.reasons.append(f"no room at {block.site} holds {cohort.learners} learners "
-                                    f"(largest: {cap}) (R7)")
+                plan.reasons.append(
+                    f"no room at {block.site} holds {cohort.learners} learners (largest: {cap}) (R7)"
+                )
             for r in self.block_rows[b]:
                 if not self.rows[r].trainers:
-                    plan.reasons.append(f"no trainer with skill {self.rows[r].topic} may teach at "
-                                        f"{block.site} (R8, R9, R12)")
+                    plan.reasons.append(
+                        f"no trainer with skill {self.rows[r].topic} may teach at {block.site} (R8, R9, R12)"
+                    )
             if not block.starts and not plan.reasons:
                 plan.reasons.append(
                     f"{what} finds no dates: between {cohort.start.from_} and "
                     f"{cohort.end_by or self.instance.horizon.end} there is no run of working days "
-                    "that respects the window, the block gaps and staff availability (R1, R3, R4, R5)")
+                    "that respects the window, the block gaps and staff availability (R1, R3, R4, R5)"
+                )
         plan.reasons = list(dict.fromkeys(plan.reasons))
 
     # ----- derived facts --------------------------------------------------------
@@ -285,7 +311,9 @@ class Index:
         limit = inst.settings.max_overnight_travel_hours
         ids = [s.id for s in inst.sites]
         return frozenset(
-            frozenset((a, b)) for i, a in enumerate(ids) for b in ids[i + 1:]
+            frozenset((a, b))
+            for i, a in enumerate(ids)
+            for b in ids[i + 1 :]
             if inst.travel_hours(a, b) > limit
         )
 
@@ -293,8 +321,9 @@ class Index:
     def school_days(self) -> dict[str, frozenset[int]]:
         """School-holiday day numbers of every site (O4)."""
         return {
-            s.id: frozenset(self.day(d) for d in self.calendar.school_holidays(s.id)
-                            if 0 <= self.day(d) < self.n_days)
+            s.id: frozenset(
+                self.day(d) for d in self.calendar.school_holidays(s.id) if 0 <= self.day(d) < self.n_days
+            )
             for s in self.instance.sites
         }
 

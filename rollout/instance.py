@@ -337,8 +337,15 @@ class Instance(_Model):
             ids = [spec.id] if spec.count is None else [f"{spec.id}-{k}" for k in range(1, spec.count + 1)]
             for cid in ids:
                 out.append(
-                    Cohort(cid, i, spec.site, spec.learners, tuple(spec.courses),
-                           spec.start or whole, spec.end_by)
+                    Cohort(
+                        cid,
+                        i,
+                        spec.site,
+                        spec.learners,
+                        tuple(spec.courses),
+                        spec.start or whole,
+                        spec.end_by,
+                    )
                 )
         return out
 
@@ -411,8 +418,14 @@ class _ReferenceChecker:
         groups: list[tuple[str, list[tuple[Loc, str]]]] = [
             ("course", [(("courses", i, "id"), c.id) for i, c in enumerate(inst.courses)]),
             ("site", [(("sites", i, "id"), s.id) for i, s in enumerate(inst.sites)]),
-            ("room", [(("sites", i, "rooms", j, "id"), r.id)
-                      for i, s in enumerate(inst.sites) for j, r in enumerate(s.rooms)]),
+            (
+                "room",
+                [
+                    (("sites", i, "rooms", j, "id"), r.id)
+                    for i, s in enumerate(inst.sites)
+                    for j, r in enumerate(s.rooms)
+                ],
+            ),
             ("trainer", [(("trainers", i, "id"), t.id) for i, t in enumerate(inst.trainers)]),
             ("cohort", [(("cohorts", c.spec_index, "id"), c.id) for c in inst.cohort_list]),
         ]
@@ -421,7 +434,10 @@ class _ReferenceChecker:
             for loc, value in entries:
                 if value in seen:
                     first = seen[value]
-                    yield loc, f"duplicate {kind} id '{value}' (first at {format_loc(first)}): ids must be unique"
+                    yield (
+                        loc,
+                        f"duplicate {kind} id '{value}' (first at {format_loc(first)}): ids must be unique",
+                    )
                 else:
                     seen[value] = loc
 
@@ -470,9 +486,12 @@ class _ReferenceChecker:
             if t.from_ == t.to:
                 yield ("travel", i), f"travel from '{t.from_}' to itself: remove the entry"
             elif pair in seen:
-                yield ("travel", i), (
-                    f"second entry for the pair {t.from_}–{t.to} (first at travel[{seen[pair]}]): "
-                    "keep one, it holds in both directions"
+                yield (
+                    ("travel", i),
+                    (
+                        f"second entry for the pair {t.from_}–{t.to} (first at travel[{seen[pair]}]): "
+                        "keep one, it holds in both directions"
+                    ),
                 )
             else:
                 seen[pair] = i
@@ -487,17 +506,24 @@ class _ReferenceChecker:
                 if cid not in inst.course_by_id:
                     yield ("cohorts", i, "courses", k), self._unknown("course", cid, inst.course_by_id)
                 elif cid in spec.courses[:k]:
-                    yield ("cohorts", i, "courses", k), f"course '{cid}' is listed twice: a cohort takes a course once"
+                    yield (
+                        ("cohorts", i, "courses", k),
+                        f"course '{cid}' is listed twice: a cohort takes a course once",
+                    )
             if spec.start is not None and (spec.start.from_ < h.start or spec.start.to > h.end):
-                yield ("cohorts", i, "start"), (
-                    f"start window {spec.start.from_}..{spec.start.to} is not inside the horizon "
-                    f"{h.start}..{h.end}: move the window or widen the horizon"
+                yield (
+                    ("cohorts", i, "start"),
+                    (
+                        f"start window {spec.start.from_}..{spec.start.to} is not inside the horizon "
+                        f"{h.start}..{h.end}: move the window or widen the horizon"
+                    ),
                 )
             if spec.end_by is not None:
                 first = spec.start.from_ if spec.start else h.start
                 if spec.end_by < first:
-                    yield ("cohorts", i, "end_by"), (
-                        f"end_by {spec.end_by} is before the first possible start {first}"
+                    yield (
+                        ("cohorts", i, "end_by"),
+                        (f"end_by {spec.end_by} is before the first possible start {first}"),
                     )
 
     def _pins(self) -> Iterator[tuple[Loc, str]]:
@@ -509,14 +535,20 @@ class _ReferenceChecker:
                 yield ("pinned", i, "cohort"), self._unknown("cohort", pin.cohort, inst.cohort_by_id)
                 continue
             if pin.course not in cohort.courses:
-                yield ("pinned", i, "course"), (
-                    f"cohort '{pin.cohort}' does not take course '{pin.course}'"
-                    f"{did_you_mean(pin.course, cohort.courses)}; it takes {', '.join(cohort.courses)}"
+                yield (
+                    ("pinned", i, "course"),
+                    (
+                        f"cohort '{pin.cohort}' does not take course '{pin.course}'"
+                        f"{did_you_mean(pin.course, cohort.courses)}; it takes {', '.join(cohort.courses)}"
+                    ),
                 )
             elif pin.course in inst.course_by_id:
                 n = len(inst.course_by_id[pin.course].days)
                 if pin.day > n:
-                    yield ("pinned", i, "day"), f"course '{pin.course}' has {n} days; day {pin.day} does not exist"
+                    yield (
+                        ("pinned", i, "day"),
+                        f"course '{pin.course}' has {n} days; day {pin.day} does not exist",
+                    )
             if not inst.horizon.start <= pin.date <= inst.horizon.end:
                 yield ("pinned", i, "date"), f"date {pin.date} is outside the horizon"
             if pin.room is not None and pin.room not in inst.room_site:
@@ -525,6 +557,10 @@ class _ReferenceChecker:
                 yield ("pinned", i, "trainer"), self._unknown("trainer", pin.trainer, inst.trainer_by_id)
             key = (pin.cohort, pin.course, pin.day)
             if key in seen:
-                yield ("pinned", i), f"day {pin.day} of {pin.course} for {pin.cohort} is pinned twice (first at pinned[{seen[key]}])"
+                yield (
+                    ("pinned", i),
+                    f"day {pin.day} of {pin.course} for {pin.cohort} is pinned twice "
+                    f"(first at pinned[{seen[key]}])",
+                )
             else:
                 seen[key] = i

@@ -68,9 +68,14 @@ def _check_duplicate_keys(node: yaml.Node, problems: list[Problem]) -> None:
         for key, value in node.value:
             if isinstance(key, yaml.ScalarNode):
                 if key.value in seen:
-                    problems.append(Problem(
-                        "", f"key '{key.value}' appears twice in one mapping (first on line "
-                        f"{seen[key.value]}): keep one", key.start_mark.line + 1))
+                    problems.append(
+                        Problem(
+                            "",
+                            f"key '{key.value}' appears twice in one mapping (first on line "
+                            f"{seen[key.value]}): keep one",
+                            key.start_mark.line + 1,
+                        )
+                    )
                 else:
                     seen[key.value] = key.start_mark.line + 1
             _check_duplicate_keys(value, problems)
@@ -108,7 +113,9 @@ def _parse(path: Path, text: str) -> tuple[Any, yaml.Node | None]:
     try:
         node = loader.get_single_node()
         if node is None:
-            raise InputError(str(path), [Problem("", "the file is empty: write an instance (see docs/instance-format.md)")])
+            raise InputError(
+                str(path), [Problem("", "the file is empty: write an instance (see docs/instance-format.md)")]
+            )
         problems: list[Problem] = []
         _check_duplicate_keys(node, problems)
         if problems:
@@ -118,8 +125,9 @@ def _parse(path: Path, text: str) -> tuple[Any, yaml.Node | None]:
         mark = exc.problem_mark or exc.context_mark
         what = exc.problem or str(exc)
         hint = " (YAML indents with spaces, never tabs)" if "\\t" in str(what) or "tab" in str(what) else ""
-        raise InputError(str(path), [Problem("", f"not valid YAML: {what}{hint}",
-                                             mark.line + 1 if mark else None)]) from None
+        raise InputError(
+            str(path), [Problem("", f"not valid YAML: {what}{hint}", mark.line + 1 if mark else None)]
+        ) from None
     except yaml.YAMLError as exc:
         raise InputError(str(path), [Problem("", f"not valid YAML: {exc}")]) from None
     finally:
@@ -148,8 +156,10 @@ def _friendly(err: Any) -> str:
     if kind == "extra_forbidden":
         return f"unknown key '{last}'{did_you_mean(str(last), _ALL_KEYS)}: remove it or fix its spelling"
     if kind == "string_pattern_mismatch":
-        return (f"{value!r} is not a valid id: use letters, digits, '_', '.' and '-', "
-                "starting with a letter or digit")
+        return (
+            f"{value!r} is not a valid id: use letters, digits, '_', '.' and '-', "
+            "starting with a letter or digit"
+        )
     msg = str(err["msg"]).removeprefix("Value error, ")
     if kind == "value_error":
         return msg
@@ -181,10 +191,13 @@ def parse_instance(data: Any, file: str = "<instance>", node: yaml.Node | None =
         raise InputError(file, _validation_problems(exc, node)) from None
     refs = inst.reference_problems()
     if refs:
-        raise InputError(file, [
-            Problem(format_loc(loc), msg, (n.start_mark.line + 1) if (n := _node_at(node, loc)) else None)
-            for loc, msg in refs
-        ])
+        raise InputError(
+            file,
+            [
+                Problem(format_loc(loc), msg, (n.start_mark.line + 1) if (n := _node_at(node, loc)) else None)
+                for loc, msg in refs
+            ],
+        )
     return inst
 
 
@@ -200,8 +213,14 @@ def load_instance(path: str | os.PathLike[str]) -> Instance:
     try:
         size = p.stat().st_size
         if size > MAX_INSTANCE_BYTES:
-            raise InputError(str(p), [Problem("", f"file is {size} bytes, over the {MAX_INSTANCE_BYTES} "
-                                                  "bytes an instance may have")])
+            raise InputError(
+                str(p),
+                [
+                    Problem(
+                        "", f"file is {size} bytes, over the {MAX_INSTANCE_BYTES} bytes an instance may have"
+                    )
+                ],
+            )
         raw = p.read_bytes()
     except FileNotFoundError:
         raise InputError(str(p), [Problem("", "no such file: check the path")]) from None
@@ -213,7 +232,9 @@ def load_instance(path: str | os.PathLike[str]) -> Instance:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        raise InputError(str(p), [Problem("", f"not UTF-8 text (byte {exc.start}): save the file as UTF-8", line)]) from None
+        raise InputError(
+            str(p), [Problem("", f"not UTF-8 text (byte {exc.start}): save the file as UTF-8", line)]
+        ) from None
     data, node = _parse(p, text)
     return parse_instance(data, str(p), node)
 
@@ -265,8 +286,21 @@ def solution_files(result: Result, inst: Instance) -> dict[str, str]:
     rows = sorted(result.rows, key=Row.sort_key)
     timetable = _csv_text(
         TIMETABLE_COLUMNS + EXTRA_COLUMNS,
-        ([r.date.isoformat(), r.site, r.room, r.cohort, r.course, r.block, r.day, r.topic, r.trainer,
-          *_extra_columns(inst, r)] for r in rows),
+        (
+            [
+                r.date.isoformat(),
+                r.site,
+                r.room,
+                r.cohort,
+                r.course,
+                r.block,
+                r.day,
+                r.topic,
+                r.trainer,
+                *_extra_columns(inst, r),
+            ]
+            for r in rows
+        ),
     )
     unscheduled = _csv_text(
         UNSCHEDULED_COLUMNS, ([u.cohort, u.site, safe_cell(u.reason)] for u in result.unscheduled)
@@ -278,9 +312,15 @@ def solution_files(result: Result, inst: Instance) -> dict[str, str]:
         "objective": result.objective if result.status.has_plan else None,
         "bound": result.bound,
         "terms": result.terms.as_dict() if (result.terms and result.status.has_plan) else None,
-        "solver": None if info is None else {
-            "name": info.name, "version": info.version, "seconds": round(info.seconds, 3),
-            "workers": info.workers, "seed": info.seed, "time_limit": info.time_limit,
+        "solver": None
+        if info is None
+        else {
+            "name": info.name,
+            "version": info.version,
+            "seconds": round(info.seconds, 3),
+            "workers": info.workers,
+            "seed": info.seed,
+            "time_limit": info.time_limit,
         },
     }
     return {
@@ -307,8 +347,16 @@ def write_solution(result: Result, inst: Instance, folder: str | os.PathLike[str
         if not target.is_dir():
             raise InputError(str(folder), [Problem("", "is a file, not a folder: choose another -o path")])
         if any(target.iterdir()) and not (target / "solution.json").exists():
-            raise InputError(str(folder), [Problem(
-                "", "is a folder that holds no solution.json: refusing to overwrite it; choose another -o path")])
+            raise InputError(
+                str(folder),
+                [
+                    Problem(
+                        "",
+                        "is a folder that holds no solution.json: refusing to overwrite it; "
+                        "choose another -o path",
+                    )
+                ],
+            )
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
     try:
@@ -335,17 +383,26 @@ def _read_csv(path: Path, columns: tuple[str, ...]) -> Iterator[tuple[int, dict[
     try:
         text = path.read_bytes().decode("utf-8-sig")
     except FileNotFoundError:
-        raise InputError(str(path), [Problem("", "missing: a solution folder has timetable.csv, "
-                                                 "unscheduled.csv and solution.json")]) from None
+        raise InputError(
+            str(path),
+            [Problem("", "missing: a solution folder has timetable.csv, unscheduled.csv and solution.json")],
+        ) from None
     except UnicodeDecodeError as exc:
         raise InputError(str(path), [Problem("", f"not UTF-8 text (byte {exc.start})")]) from None
     reader = csv.DictReader(io.StringIO(text))
     header = reader.fieldnames or []
     if tuple(header[: len(columns)]) != columns:
-        raise InputError(str(path), [Problem("", f"header must start with {','.join(columns)}; "
-                                                 f"found {','.join(header) or 'nothing'}", 1)])
-    for number, record in enumerate(reader, start=2):
-        yield number, record
+        raise InputError(
+            str(path),
+            [
+                Problem(
+                    "",
+                    f"header must start with {','.join(columns)}; found {','.join(header) or 'nothing'}",
+                    1,
+                )
+            ],
+        )
+    yield from enumerate(reader, start=2)
 
 
 def read_timetable(path: Path) -> list[Row]:
@@ -369,8 +426,19 @@ def read_timetable(path: Path) -> list[Row]:
         for col in missing:
             problems.append(Problem(col, "empty cell", line))
         if len(ints) == 2 and not missing:
-            rows.append(Row(day_value, rec["site"], rec["room"], rec["cohort"], rec["course"],
-                            ints["block"], ints["day"], rec["topic"], rec["trainer"]))
+            rows.append(
+                Row(
+                    day_value,
+                    rec["site"],
+                    rec["room"],
+                    rec["cohort"],
+                    rec["course"],
+                    ints["block"],
+                    ints["day"],
+                    rec["topic"],
+                    rec["trainer"],
+                )
+            )
     if problems:
         raise InputError(str(path), problems)
     return rows
@@ -394,13 +462,19 @@ def read_solution(folder: str | os.PathLike[str]) -> Result:
     try:
         status = Status(doc.get("status"))
     except ValueError:
-        problems.append(Problem("status", f"{doc.get('status')!r} is not one of optimal, feasible, infeasible, unknown"))
+        problems.append(
+            Problem("status", f"{doc.get('status')!r} is not one of optimal, feasible, infeasible, unknown")
+        )
         status = Status.UNKNOWN
     terms = None
     if doc.get("terms") is not None:
         raw = doc["terms"]
         names = set(Terms().as_dict())
-        if not isinstance(raw, dict) or set(raw) != names or not all(isinstance(v, int) for v in raw.values()):
+        if (
+            not isinstance(raw, dict)
+            or set(raw) != names
+            or not all(isinstance(v, int) for v in raw.values())
+        ):
             problems.append(Problem("terms", f"must map exactly {', '.join(sorted(names))} to integers"))
         else:
             terms = Terms(**raw)
@@ -411,8 +485,14 @@ def read_solution(folder: str | os.PathLike[str]) -> Result:
     info = None
     if isinstance(solver, dict):
         try:
-            info = SolverInfo(str(solver["name"]), str(solver["version"]), float(solver["seconds"]),
-                              int(solver["workers"]), int(solver["seed"]), float(solver["time_limit"]))
+            info = SolverInfo(
+                str(solver["name"]),
+                str(solver["version"]),
+                float(solver["seconds"]),
+                int(solver["workers"]),
+                int(solver["seed"]),
+                float(solver["time_limit"]),
+            )
         except (KeyError, TypeError, ValueError):
             problems.append(Problem("solver", "needs name, version, seconds, workers, seed, time_limit"))
     if problems:
@@ -424,7 +504,12 @@ def read_solution(folder: str | os.PathLike[str]) -> Result:
     ]
     bound = doc.get("bound")
     return Result(
-        instance=str(doc.get("instance", "")), status=status, rows=tuple(rows),
-        unscheduled=tuple(unscheduled), objective=objective,
-        bound=float(bound) if isinstance(bound, int | float) else None, terms=terms, solver=info,
+        instance=str(doc.get("instance", "")),
+        status=status,
+        rows=tuple(rows),
+        unscheduled=tuple(unscheduled),
+        objective=objective,
+        bound=float(bound) if isinstance(bound, int | float) else None,
+        terms=terms,
+        solver=info,
     )

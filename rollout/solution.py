@@ -9,7 +9,15 @@ from typing import Any
 
 #: The columns of ``timetable.csv``, in the contract's order.
 TIMETABLE_COLUMNS: tuple[str, ...] = (
-    "date", "site", "room", "cohort", "course", "block", "day", "topic", "trainer",
+    "date",
+    "site",
+    "room",
+    "cohort",
+    "course",
+    "block",
+    "day",
+    "topic",
+    "trainer",
 )
 UNSCHEDULED_COLUMNS: tuple[str, ...] = ("cohort", "site", "reason")
 

@@ -42,8 +42,9 @@ class SolveParams:
 
 def impossible_cohorts(index: Index) -> list[Unscheduled]:
     """Cohorts that no plan can schedule, with the reasons found before search."""
-    return [Unscheduled(p.cohort.id, p.cohort.site, "; ".join(p.reasons))
-            for p in index.cohorts if not p.possible]
+    return [
+        Unscheduled(p.cohort.id, p.cohort.site, "; ".join(p.reasons)) for p in index.cohorts if not p.possible
+    ]
 
 
 def solve(

@@ -37,7 +37,9 @@ def instance_summary(inst: Instance) -> tuple[list[tuple[str, str]], list[tuple[
             for topic in inst.course_by_id[course_id].days:
                 demand[topic] += 1
     capacity = {t.id: trainer_capacity(inst, calendar, t.id) for t in inst.trainers}
-    available = {topic: sum(capacity[t.id] for t in inst.trainers if topic in t.skills) for topic in inst.topics}
+    available = {
+        topic: sum(capacity[t.id] for t in inst.trainers if topic in t.skills) for topic in inst.topics
+    }
     rows = [
         ("horizon", f"{inst.horizon.start} to {inst.horizon.end}"),
         ("sites", str(len(inst.sites))),

@@ -108,8 +108,9 @@ def make_instance(patch: Callable[[dict[str, Any]], None] | None = None) -> Inst
 INSTANCE = make_instance()
 
 
-def edited(rows: tuple[Row, ...] = PLAN, drop: tuple[int, ...] = (),
-           **edits: dict[str, Any]) -> tuple[Row, ...]:
+def edited(
+    rows: tuple[Row, ...] = PLAN, drop: tuple[int, ...] = (), **edits: dict[str, Any]
+) -> tuple[Row, ...]:
     """``rows`` with rows ``drop`` removed and each ``r<i>=changes`` applied to row i."""
     out = [dataclasses.replace(r, **edits.get(f"r{i}", {})) for i, r in enumerate(rows)]
     return tuple(r for i, r in enumerate(out) if i not in drop)
@@ -117,8 +118,12 @@ def edited(rows: tuple[Row, ...] = PLAN, drop: tuple[int, ...] = (),
 
 def result_of(rows: tuple[Row, ...] = PLAN, **fields: Any) -> Result:
     """A result holding ``rows``, with the base plan's terms and objective unless given."""
-    base: dict[str, Any] = {"instance": "checker-test", "status": Status.OPTIMAL,
-                            "objective": BASE_OBJECTIVE, "terms": BASE_TERMS}
+    base: dict[str, Any] = {
+        "instance": "checker-test",
+        "status": Status.OPTIMAL,
+        "objective": BASE_OBJECTIVE,
+        "terms": BASE_TERMS,
+    }
     return Result(rows=rows, **{**base, **fields})
 
 
@@ -168,10 +173,13 @@ def test_checker_imports_no_model_code() -> None:
 # --------------------------------------------------------------- one rule at a time
 
 
-@pytest.mark.parametrize(("rows", "needle"), [
-    (edited(r4={"date": D("2015-10-18")}), "Sunday"),
-    (edited(r5={"date": D("2015-11-11")}, r6={"date": D("2015-11-12")}), "Armistice"),
-])
+@pytest.mark.parametrize(
+    ("rows", "needle"),
+    [
+        (edited(r4={"date": D("2015-10-18")}), "Sunday"),
+        (edited(r5={"date": D("2015-11-11")}, r6={"date": D("2015-11-12")}), "Armistice"),
+    ],
+)
 def test_r1_working_days(rows: tuple[Row, ...], needle: str) -> None:
     """Tests that a row on a weekend or public holiday breaks R1 alone."""
     report = run(rows)
@@ -179,10 +187,13 @@ def test_r1_working_days(rows: tuple[Row, ...], needle: str) -> None:
     assert needle in messages(report)
 
 
-@pytest.mark.parametrize(("rows", "needle"), [
-    (edited(r1={"date": D("2015-10-08")}), "not consecutive"),
-    (edited(r6={"topic": "ctx"}), "teaches ctx, not cep"),
-])
+@pytest.mark.parametrize(
+    ("rows", "needle"),
+    [
+        (edited(r1={"date": D("2015-10-08")}), "not consecutive"),
+        (edited(r6={"topic": "ctx"}), "teaches ctx, not cep"),
+    ],
+)
 def test_r2_blocks(rows: tuple[Row, ...], needle: str) -> None:
     """Tests that a gap inside a block, or a wrong topic, breaks R2 alone."""
     report = run(rows)
@@ -212,8 +223,7 @@ def test_r4_course_gap(gap: dict[str, int]) -> None:
     inst = make_instance(lambda d: d["settings"].update(course_gap=gap))
     report = run(PLAN, inst)
     assert rules(report) == {Rule.R4}
-    assert "par-a ends intro 2015-10-07 and starts unit 2015-10-12: 5 days apart" in (
-        messages(report))
+    assert "par-a ends intro 2015-10-07 and starts unit 2015-10-12: 5 days apart" in (messages(report))
 
 
 def test_r4_course_order() -> None:
@@ -247,15 +257,17 @@ def test_r6_every_cohort_without_partial() -> None:
     assert "orl-b-1 has no rows" in messages(report)
 
 
-@pytest.mark.parametrize(("rows", "listed", "needle"), [
-    (PLAN[:5], (), "orl-b-1 has no rows and is not listed"),
-    (PLAN[:5], (Unscheduled("orl-b-1", "orl", " "),), "gives no reason for orl-b-1"),
-    (PLAN, (Unscheduled("orl-b-1", "orl", "no trainer"),), "lists orl-b-1, which has rows"),
-    (PLAN, (Unscheduled("nobody", "orl", "x"),), "lists unknown cohort 'nobody'"),
-    (PLAN[:5], (Unscheduled("orl-b-1", "par", "x"),), "puts orl-b-1 at 'par', not at its site"),
-])
-def test_r6_unscheduled_list(rows: tuple[Row, ...], listed: tuple[Unscheduled, ...],
-                             needle: str) -> None:
+@pytest.mark.parametrize(
+    ("rows", "listed", "needle"),
+    [
+        (PLAN[:5], (), "orl-b-1 has no rows and is not listed"),
+        (PLAN[:5], (Unscheduled("orl-b-1", "orl", " "),), "gives no reason for orl-b-1"),
+        (PLAN, (Unscheduled("orl-b-1", "orl", "no trainer"),), "lists orl-b-1, which has rows"),
+        (PLAN, (Unscheduled("nobody", "orl", "x"),), "lists unknown cohort 'nobody'"),
+        (PLAN[:5], (Unscheduled("orl-b-1", "par", "x"),), "puts orl-b-1 at 'par', not at its site"),
+    ],
+)
+def test_r6_unscheduled_list(rows: tuple[Row, ...], listed: tuple[Unscheduled, ...], needle: str) -> None:
     """Tests that with partial true each cohort is scheduled or listed with a reason (R6)."""
     inst = make_instance(lambda d: d["settings"].update(partial=True))
     report = run(rows, inst, unscheduled=listed)
@@ -263,12 +275,17 @@ def test_r6_unscheduled_list(rows: tuple[Row, ...], listed: tuple[Unscheduled, .
     assert needle in messages(report)
 
 
-@pytest.mark.parametrize(("rows", "needle"), [
-    ((*PLAN, PLAN[A_UNIT_3]), "par-a unit day 3 has 2 rows"),
-    (edited(r5={"site": "par", "room": "par-2"}), "is at par, not the cohort's orl"),
-    ((*PLAN, dataclasses.replace(PLAN[B_INTRO_1], course="unit", topic="int",
-                                 date=D("2015-10-26"))), "the cohort takes only intro"),
-])
+@pytest.mark.parametrize(
+    ("rows", "needle"),
+    [
+        ((*PLAN, PLAN[A_UNIT_3]), "par-a unit day 3 has 2 rows"),
+        (edited(r5={"site": "par", "room": "par-2"}), "is at par, not the cohort's orl"),
+        (
+            (*PLAN, dataclasses.replace(PLAN[B_INTRO_1], course="unit", topic="int", date=D("2015-10-26"))),
+            "the cohort takes only intro",
+        ),
+    ],
+)
 def test_r6_rows_of_the_cohort(rows: tuple[Row, ...], needle: str) -> None:
     """Tests that duplicate rows, rows at another site and extra courses break R6."""
     report = run(rows)
@@ -276,12 +293,15 @@ def test_r6_rows_of_the_cohort(rows: tuple[Row, ...], needle: str) -> None:
     assert needle in messages(report)
 
 
-@pytest.mark.parametrize(("rows", "needle"), [
-    (edited(r4={"room": "par-2"}), "room par-2 holds 14, the cohort has 15 learners"),
-    (edited(r5={"room": "par-1"}, r6={"room": "par-1"}), "is in room par-1 of par"),
-    (edited(r5={"date": D("2015-10-14")}, r6={"date": D("2015-10-15")}), "orl-1 is closed"),
-    (edited(r3={"room": "par-2"}), "par-a unit block 1 uses rooms par-1, par-2"),
-])
+@pytest.mark.parametrize(
+    ("rows", "needle"),
+    [
+        (edited(r4={"room": "par-2"}), "room par-2 holds 14, the cohort has 15 learners"),
+        (edited(r5={"room": "par-1"}, r6={"room": "par-1"}), "is in room par-1 of par"),
+        (edited(r5={"date": D("2015-10-14")}, r6={"date": D("2015-10-15")}), "orl-1 is closed"),
+        (edited(r3={"room": "par-2"}), "par-a unit block 1 uses rooms par-1, par-2"),
+    ],
+)
 def test_r7_rooms(rows: tuple[Row, ...], needle: str) -> None:
     """Tests that a small, foreign or closed room, or two rooms in a block, break R7 alone."""
     report = run(rows)
@@ -311,8 +331,7 @@ def test_r10_one_place_a_day() -> None:
     """Tests that a trainer with two rows on a date breaks R10 alone."""
     report = run(edited(r2={"trainer": "t1"}))
     assert rules(report) == {Rule.R10}
-    assert "trainer t1 has 2 rows on 2015-10-12: orl-b-1 intro day 1, par-a unit day 1" in (
-        messages(report))
+    assert "trainer t1 has 2 rows on 2015-10-12: orl-b-1 intro day 1, par-a unit day 1" in (messages(report))
 
 
 def test_r11_overnight_travel() -> None:
@@ -322,8 +341,7 @@ def test_r11_overnight_travel() -> None:
     inst = make_instance(lambda d: d["settings"].update(max_overnight_travel_hours=1.5))
     report = run(rows, inst)
     assert rules(report) == {Rule.R11}
-    assert "trainer t1 teaches at par on 2015-10-07 and at orl on 2015-10-08: 1.68 h" in (
-        messages(report))
+    assert "trainer t1 teaches at par on 2015-10-07 and at orl on 2015-10-08: 1.68 h" in (messages(report))
 
 
 @pytest.mark.parametrize(("limits", "count"), [({"max_days": 3}, 1), ({"max_days_per_week": 1}, 2)])
@@ -343,10 +361,13 @@ def test_r13_one_place_per_cohort() -> None:
     assert "room par-1 has 2 rows on 2015-10-13" in messages(report)
 
 
-@pytest.mark.parametrize(("pin", "needle"), [
-    ({"trainer": "t2"}, "with trainer t2 is not in the plan (it has that day on 2015-10-06"),
-    ({"date": "2015-10-05"}, "par-a intro day 1 on 2015-10-05 in room par-1"),
-])
+@pytest.mark.parametrize(
+    ("pin", "needle"),
+    [
+        ({"trainer": "t2"}, "with trainer t2 is not in the plan (it has that day on 2015-10-06"),
+        ({"date": "2015-10-05"}, "par-a intro day 1 on 2015-10-05 in room par-1"),
+    ],
+)
 def test_r14_pins(pin: dict[str, str], needle: str) -> None:
     """Tests that a pinned entry the plan does not hold breaks R14 alone."""
     inst = make_instance(lambda d: d["pinned"][0].update(pin))
@@ -358,17 +379,19 @@ def test_r14_pins(pin: dict[str, str], needle: str) -> None:
 # ----------------------------------------------------------- rows that do not read
 
 
-@pytest.mark.parametrize(("changes", "rule", "needle"), [
-    ({"trainer": "t9"}, Rule.R8, "unknown trainer 't9'"),
-    ({"room": "zz-1"}, Rule.R7, "unknown room 'zz-1'"),
-    ({"cohort": "nobody"}, Rule.R6, "unknown cohort 'nobody'"),
-    ({"site": "mars"}, Rule.R6, "unknown site 'mars'"),
-    ({"topic": "cepp"}, Rule.R2, "unknown topic 'cepp'"),
-    ({"course": "ue9"}, Rule.R6, "unknown course 'ue9'"),
-    ({"date": "2015-10-19"}, Rule.R6, "row 5 cannot be read"),
-])
-def test_unreadable_rows_are_reported_and_skipped(changes: dict[str, Any], rule: Rule,
-                                                  needle: str) -> None:
+@pytest.mark.parametrize(
+    ("changes", "rule", "needle"),
+    [
+        ({"trainer": "t9"}, Rule.R8, "unknown trainer 't9'"),
+        ({"room": "zz-1"}, Rule.R7, "unknown room 'zz-1'"),
+        ({"cohort": "nobody"}, Rule.R6, "unknown cohort 'nobody'"),
+        ({"site": "mars"}, Rule.R6, "unknown site 'mars'"),
+        ({"topic": "cepp"}, Rule.R2, "unknown topic 'cepp'"),
+        ({"course": "ue9"}, Rule.R6, "unknown course 'ue9'"),
+        ({"date": "2015-10-19"}, Rule.R6, "row 5 cannot be read"),
+    ],
+)
+def test_unreadable_rows_are_reported_and_skipped(changes: dict[str, Any], rule: Rule, needle: str) -> None:
     """Tests that a row with an unknown id or a bad type is reported under its rule, not raised."""
     report = run(edited(r4=changes))
     assert rule in rules(report)
@@ -377,16 +400,20 @@ def test_unreadable_rows_are_reported_and_skipped(changes: dict[str, Any], rule:
 
 def test_check_never_raises_on_garbage() -> None:
     """Tests that rows, statuses and lists of the wrong kind are reported, never raised."""
-    garbage: Any = [None, {"date": "x"}, Row(D("9999-12-31"), "par", "par-1", "par-a", "intro",
-                                             1, 1, "ctx", "t1")]
+    garbage: Any = [
+        None,
+        {"date": "x"},
+        Row(D("9999-12-31"), "par", "par-1", "par-a", "intro", 1, 1, "ctx", "t1"),
+    ]
     bad_status: Any = "done"
     not_a_list: Any = "x"
-    report = check(INSTANCE, Result("checker-test", bad_status, rows=garbage,
-                                    unscheduled=not_a_list, objective=not_a_list))
+    report = check(
+        INSTANCE,
+        Result("checker-test", bad_status, rows=garbage, unscheduled=not_a_list, objective=not_a_list),
+    )
     assert not report.ok
     assert report.terms is None
-    assert "status: 'done' is not one of optimal, feasible, infeasible, unknown" in (
-        report.term_mismatches)
+    assert "status: 'done' is not one of optimal, feasible, infeasible, unknown" in (report.term_mismatches)
     assert "R6 row 1 cannot be read: None" in format_report(report)
     assert format_report(report)[-1].startswith("FAILED")
     as_text: Any = "optimal"
@@ -434,18 +461,19 @@ def test_o4_school_holiday_days() -> None:
     """Tests that O4 counts rows in the site zone's school holidays from the instance."""
     assert terms_of(PLAN).school_holiday_days == 1
     # orl has no zone: its rows in Toussaint count nothing.
-    assert terms_of(edited(r5={"date": D("2015-10-19")}, r6={"date": D("2015-10-20")})
-                    ).school_holiday_days == 1
+    assert (
+        terms_of(edited(r5={"date": D("2015-10-19")}, r6={"date": D("2015-10-20")})).school_holiday_days == 1
+    )
     assert terms_of(edited(r2={"date": D("2015-10-16")})).school_holiday_days == 1
-    assert terms_of(edited(r2={"date": D("2015-10-19")}, r3={"date": D("2015-10-20")})
-                    ).school_holiday_days == 3
+    assert (
+        terms_of(edited(r2={"date": D("2015-10-19")}, r3={"date": D("2015-10-20")})).school_holiday_days == 3
+    )
 
 
 def test_o5_delay_days() -> None:
     """Tests that O5 sums each scheduled cohort's first date − start.from."""
     assert terms_of(PLAN).delay_days == 8
-    assert terms_of(edited(r5={"date": D("2015-10-19")}, r6={"date": D("2015-10-20")})
-                    ).delay_days == 1 + 14
+    assert terms_of(edited(r5={"date": D("2015-10-19")}, r6={"date": D("2015-10-20")})).delay_days == 1 + 14
     assert terms_of(PLAN[B_INTRO_1:]).delay_days == 7
 
 
@@ -457,16 +485,23 @@ def test_weighted_objective() -> None:
 # ------------------------------------------------------------ solution.json checks
 
 
-@pytest.mark.parametrize(("fields", "needle"), [
-    ({"terms": dataclasses.replace(BASE_TERMS, cost=3609)},
-     "O2 cost: solution.json says 3609, recomputed 3608"),
-    ({"objective": 4000}, "objective: solution.json says 4000, Σ weight × term is 4048"),
-    ({"status": Status.INFEASIBLE, "objective": None, "terms": None},
-     "infeasible means no plan, but the timetable has 7 rows"),
-    ({"status": Status.UNKNOWN}, "objective or terms are not null"),
-    ({"terms": None}, "optimal has a plan, but objective or terms are null"),
-    ({"instance": "other"}, "solution.json is for 'other'"),
-])
+@pytest.mark.parametrize(
+    ("fields", "needle"),
+    [
+        (
+            {"terms": dataclasses.replace(BASE_TERMS, cost=3609)},
+            "O2 cost: solution.json says 3609, recomputed 3608",
+        ),
+        ({"objective": 4000}, "objective: solution.json says 4000, Σ weight × term is 4048"),
+        (
+            {"status": Status.INFEASIBLE, "objective": None, "terms": None},
+            "infeasible means no plan, but the timetable has 7 rows",
+        ),
+        ({"status": Status.UNKNOWN}, "objective or terms are not null"),
+        ({"terms": None}, "optimal has a plan, but objective or terms are null"),
+        ({"instance": "other"}, "solution.json is for 'other'"),
+    ],
+)
 def test_solution_json_mismatches(fields: dict[str, Any], needle: str) -> None:
     """Tests that a term, objective, status or name disagreeing with the plan is reported."""
     report = run(PLAN, **fields)

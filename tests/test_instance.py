@@ -46,25 +46,36 @@ def test_defaults_follow_the_spec(tiny) -> None:  # type: ignore[no-untyped-def]
     """Tests that omitted settings and weights take the spec's defaults."""
     w = tiny.weights
     assert (w.unscheduled, w.cost, w.trainer_changes, w.school_holiday_days, w.delay_days) == (
-        100000, 1, 300, 100, 5)
+        100000,
+        1,
+        300,
+        100,
+        5,
+    )
     assert tiny.settings.course_gap.min_days == 1 and tiny.settings.course_gap.max_days == 90
 
 
 def test_unknown_topic_names_path_and_suggests(tmp_path: Path) -> None:
     """Tests that a misspelt skill is reported with its path and a did-you-mean."""
+
     def mutate(d: dict) -> None:  # type: ignore[type-arg]
         d["trainers"][0]["skills"][0] = "cepp"
+
     lines = _problems(tmp_path, mutate)
-    assert any("trainers[0].skills[0]" in ln and "unknown topic 'cepp'" in ln and "did you mean 'cep'" in ln
-               for ln in lines), lines
+    assert any(
+        "trainers[0].skills[0]" in ln and "unknown topic 'cepp'" in ln and "did you mean 'cep'" in ln
+        for ln in lines
+    ), lines
 
 
 def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:
     """Tests that several problems in one file are all reported, each with a line number."""
+
     def mutate(d: dict) -> None:  # type: ignore[type-arg]
         d["trainers"][0]["home"] = "nowhere"
         d["cohorts"][0]["site"] = "nowhere"
         d["courses"].append(dict(d["courses"][0]))
+
     lines = _problems(tmp_path, mutate)
     assert len(lines) >= 3
     assert all(ln.startswith(str(tmp_path / "bad.yaml") + ":") for ln in lines)
@@ -76,14 +87,20 @@ def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:
         (lambda d: d["horizon"].update(end="2000-01-01"), "horizon ends"),
         (lambda d: d["trainers"][0].update(day_rate=-5), "trainers[0].day_rate"),
         (lambda d: d["cohorts"][0].update(learners=0), "cohorts[0].learners"),
-        (lambda d: d["cohorts"][0].update(start={"from": "2030-01-01", "to": "2030-02-01"}),
-         "not inside the horizon"),
+        (
+            lambda d: d["cohorts"][0].update(start={"from": "2030-01-01", "to": "2030-02-01"}),
+            "not inside the horizon",
+        ),
         (lambda d: d["sites"][0]["rooms"].append(dict(d["sites"][0]["rooms"][0])), "duplicate room id"),
         (lambda d: d["sites"][0].update(holidays="99"), "unknown holidays subdivision"),
         (lambda d: d["sites"][0].update(colour="red"), "unknown key 'colour'"),
         (lambda d: d["sites"][0].update(closed=[{"from": "2015-11-10", "to": "2015-11-01"}]), "swap them"),
-        (lambda d: d.update(pinned=[{"cohort": "ghost", "course": "module-cep", "day": 1,
-                                     "date": "2015-11-02"}]), "unknown cohort 'ghost'"),
+        (
+            lambda d: d.update(
+                pinned=[{"cohort": "ghost", "course": "module-cep", "day": 1, "date": "2015-11-02"}]
+            ),
+            "unknown cohort 'ghost'",
+        ),
         (lambda d: d["cohorts"][0].pop("site"), "missing required key 'site'"),
     ],
 )

@@ -8,6 +8,7 @@ the model.
 
 from __future__ import annotations
 
+import itertools
 from collections import defaultdict
 from collections.abc import Callable
 
@@ -69,8 +70,11 @@ def add_r7_rooms(model: cp_model.CpModel, index: Index, v: Variables) -> None:
     per_room: dict[str, list[cp_model.IntervalVar]] = defaultdict(list)
     for b, block in enumerate(index.blocks):
         for room, lit in v.room_lit[b].items():
-            per_room[room].append(model.new_optional_fixed_size_interval_var(
-                v.start[b], block.length, lit, f"room-use[{room}|{b}]"))
+            per_room[room].append(
+                model.new_optional_fixed_size_interval_var(
+                    v.start[b], block.length, lit, f"room-use[{room}|{b}]"
+                )
+            )
             closed = {index.day(d) for d in index.calendar.room_closed(room)}
             for s, start_lit in v.start_lit[b].items():
                 if any(s + j in closed for j in range(block.length)):
@@ -107,7 +111,8 @@ def add_r10_one_place_a_day(model: cp_model.CpModel, index: Index, v: Variables)
     for t, options in _trainer_days(index, v).items():
         intervals = [
             model.new_optional_fixed_size_interval_var(
-                v.start[index.rows[r].block] + index.rows[r].offset, 1, lit, f"teach[{t}|{r}]")
+                v.start[index.rows[r].block] + index.rows[r].offset, 1, lit, f"teach[{t}|{r}]"
+            )
             for r, lit in options
         ]
         if len(intervals) > 1:
@@ -183,7 +188,7 @@ def add_r12_workload(model: cp_model.CpModel, index: Index, v: Variables) -> Non
 def add_symmetry_breaking(model: cp_model.CpModel, index: Index, v: Variables) -> None:
     """Identical cohorts (one ``count`` spec, no pins) start in id order; present ones first."""
     for group in index.symmetry_groups:
-        for a, b in zip(group, group[1:], strict=False):
+        for a, b in itertools.pairwise(group):
             first_a, first_b = index.cohorts[a].blocks[0], index.cohorts[b].blocks[0]
             model.add_implication(v.present[b], v.present[a])
             model.add(v.start[first_a] <= v.start[first_b]).only_enforce_if(v.present[b])

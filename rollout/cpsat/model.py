@@ -27,8 +27,10 @@ _STATUS = {
 }
 
 #: Reason written for a cohort the optimiser left out (partial: true) with no reason found before search.
-LEFT_OUT = ("left out by the optimiser: with the other cohorts planned, no plan including it keeps "
-            "every hard rule at a cost below weights.unscheduled")
+LEFT_OUT = (
+    "left out by the optimiser: with the other cohorts planned, no plan including it keeps "
+    "every hard rule at a cost below weights.unscheduled"
+)
 
 
 @dataclass(frozen=True)
@@ -107,7 +109,9 @@ def solve_cpsat(
     code = solver.solve(built.model, callback)
     status = _STATUS.get(code)
     if status is None:
-        raise RuntimeError(f"CP-SAT rejected the model ({solver.status_name(code)}): this is a bug in rollout")
+        raise RuntimeError(
+            f"CP-SAT rejected the model ({solver.status_name(code)}): this is a bug in rollout"
+        )
     info = SolverInfo("cp-sat", ortools.__version__, time.perf_counter() - started, workers, seed, time_limit)
     bound = solver.best_objective_bound if status.has_plan or status is Status.UNKNOWN else None
     if not status.has_plan:
@@ -116,11 +120,14 @@ def solve_cpsat(
     terms = Terms(**{name: int(solver.value(expr)) for name, expr in built.terms.items()})
     unscheduled = tuple(
         Unscheduled(plan.cohort.id, plan.cohort.site, "; ".join(plan.reasons) or LEFT_OUT)
-        for c, plan in enumerate(index.cohorts) if not solver.boolean_value(built.vars.present[c])
+        for c, plan in enumerate(index.cohorts)
+        if not solver.boolean_value(built.vars.present[c])
     )
     # The objective is recomputed from the plan's own terms, so solution.json is consistent
     # with its rows by construction (rollout check recomputes both independently).
     objective = terms.weighted(inst.weights)
     if abs(objective - solver.objective_value) > 0.5:
-        log.warning("CP-SAT reports objective %s, the plan's terms give %s", solver.objective_value, objective)
+        log.warning(
+            "CP-SAT reports objective %s, the plan's terms give %s", solver.objective_value, objective
+        )
     return Result(inst.name, status, tuple(rows), unscheduled, objective, bound, terms, info)

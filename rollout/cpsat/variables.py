@@ -67,12 +67,15 @@ class Variables:
         for b, block in enumerate(index.blocks):
             name, present = _name(index, b), v.present[block.cohort]
             starts = block.starts or [0]
-            v.start.append(model.new_int_var_from_domain(
-                cp_model.Domain.from_values(starts), f"start[{name}]"))
+            v.start.append(
+                model.new_int_var_from_domain(cp_model.Domain.from_values(starts), f"start[{name}]")
+            )
             v.start_lit.append(v._choice(present, block.starts, f"start[{name}]"))
             if block.starts:  # start is the chosen day; any feasible day when absent
-                model.add(v.start[b] == sum(s * lit for s, lit in v.start_lit[b].items())
-                          + starts[0] * (1 - present))
+                model.add(
+                    v.start[b]
+                    == sum(s * lit for s, lit in v.start_lit[b].items()) + starts[0] * (1 - present)
+                )
             v.room_lit.append(v._choice(present, block.rooms, f"room[{name}]"))
             for r in index.block_rows[b]:
                 row = index.rows[r]
@@ -92,7 +95,9 @@ class Variables:
             b = row.block
             weeks = {s: index.week_of_day[s + row.offset] for s in index.blocks[b].starts}
             var = self.model.new_int_var_from_domain(
-                cp_model.Domain.from_values(sorted(set(weeks.values()))), f"week[{_name(index, b)}|d{row.offset + 1}]")
+                cp_model.Domain.from_values(sorted(set(weeks.values()))),
+                f"week[{_name(index, b)}|d{row.offset + 1}]",
+            )
             first = min(weeks)
             present = self.present[index.blocks[b].cohort]
             self.model.add(
@@ -132,6 +137,17 @@ class Variables:
             for r in index.block_rows[b]:
                 row = index.rows[r]
                 trainer = next(k for k, lit in self.trainer_lit[r].items() if solver.boolean_value(lit))
-                rows.append(Row(index.date(start + row.offset), block.site, room, cohort.id, block.course,
-                                block.number, block.first_day + row.offset, row.topic, trainer))
+                rows.append(
+                    Row(
+                        index.date(start + row.offset),
+                        block.site,
+                        room,
+                        cohort.id,
+                        block.course,
+                        block.number,
+                        block.first_day + row.offset,
+                        row.topic,
+                        trainer,
+                    )
+                )
         return rows
