@@ -418,7 +418,7 @@ def read_timetable(path: Path) -> list[Row]:
         ints: dict[str, int] = {}
         for col in ("block", "day"):
             cell = rec[col] or ""
-            if not cell.isdigit() or int(cell) < 1:
+            if not (cell.isascii() and cell.isdigit()) or int(cell) < 1:
                 problems.append(Problem(col, f"{cell!r} is not a whole number ≥ 1", line))
             else:
                 ints[col] = int(cell)
@@ -473,13 +473,13 @@ def read_solution(folder: str | os.PathLike[str]) -> Result:
         if (
             not isinstance(raw, dict)
             or set(raw) != names
-            or not all(isinstance(v, int) for v in raw.values())
+            or not all(isinstance(v, int) and not isinstance(v, bool) for v in raw.values())
         ):
             problems.append(Problem("terms", f"must map exactly {', '.join(sorted(names))} to integers"))
         else:
             terms = Terms(**raw)
     objective = doc.get("objective")
-    if objective is not None and not isinstance(objective, int):
+    if objective is not None and (not isinstance(objective, int) or isinstance(objective, bool)):
         problems.append(Problem("objective", "must be an integer or null"))
     solver = doc.get("solver")
     info = None
