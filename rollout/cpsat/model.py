@@ -127,7 +127,5 @@ def solve_cpsat(
     # with its rows by construction (rollout check recomputes both independently).
     objective = terms.weighted(inst.weights)
     if abs(objective - solver.objective_value) > 0.5:
-        log.info(
-            "CP-SAT reports objective %s, the plan's terms give %s", solver.objective_value, objective
-        )
+        log.info("CP-SAT reports objective %s, the plan's terms give %s", solver.objective_value, objective)
     return Result(inst.name, status, tuple(rows), unscheduled, objective, bound, terms, info)

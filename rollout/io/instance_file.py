@@ -1,0 +1,219 @@
+"""Instance files (YAML or JSON) in: every problem named with file, line and path."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from rollout import instance as instance_module
+from rollout.errors import InputError, Loc, Problem, did_you_mean, format_loc
+from rollout.instance import Instance
+
+#: Largest instance file read, in bytes; larger files are refused, not parsed.
+MAX_INSTANCE_BYTES = 20 * 1024 * 1024
+#: Most YAML aliases accepted in one file (guards against alias bombs).
+MAX_YAML_ALIASES = 1000
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """SafeLoader that refuses duplicate keys and counts aliases."""
+
+    aliases_seen = 0
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            self.aliases_seen += 1
+            if self.aliases_seen > MAX_YAML_ALIASES:
+                event = self.peek_event()
+                raise yaml.YAMLError(
+                    f"line {event.start_mark.line + 1}: more than {MAX_YAML_ALIASES} aliases; "
+                    "write the values out instead of referencing anchors"
+                )
+        return super().compose_node(parent, index)
+
+
+def _check_duplicate_keys(node: yaml.Node, problems: list[Problem]) -> None:
+    if isinstance(node, yaml.MappingNode):
+        seen: dict[Any, int] = {}
+        for key, value in node.value:
+            if isinstance(key, yaml.ScalarNode):
+                if key.value in seen:
+                    problems.append(
+                        Problem(
+                            "",
+                            f"key '{key.value}' appears twice in one mapping (first on line "
+                            f"{seen[key.value]}): keep one",
+                            key.start_mark.line + 1,
+                        )
+                    )
+                else:
+                    seen[key.value] = key.start_mark.line + 1
+            _check_duplicate_keys(value, problems)
+    elif isinstance(node, yaml.SequenceNode):
+        for item in node.value:
+            _check_duplicate_keys(item, problems)
+
+
+def _node_at(root: yaml.Node | None, loc: Loc) -> yaml.Node | None:
+    """The deepest node along ``loc`` (for its line number)."""
+    node = root
+    for part in loc:
+        if isinstance(node, yaml.MappingNode) and isinstance(part, str):
+            nxt = next((v for k, v in node.value if getattr(k, "value", None) == part), None)
+            if nxt is None:
+                return node
+            node = nxt
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
+            if part >= len(node.value):
+                return node
+            node = node.value[part]
+        else:
+            return node
+    return node
+
+
+def _parse(path: Path, text: str) -> tuple[Any, yaml.Node | None]:
+    """Parse YAML or JSON text; returns the data and the YAML node tree."""
+    if path.suffix.lower() == ".json":
+        try:
+            return json.loads(text), None
+        except json.JSONDecodeError as exc:
+            raise InputError(str(path), [Problem("", f"not valid JSON: {exc.msg}", exc.lineno)]) from None
+    loader = _StrictLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            raise InputError(
+                str(path), [Problem("", "the file is empty: write an instance (see docs/instance-format.md)")]
+            )
+        problems: list[Problem] = []
+        _check_duplicate_keys(node, problems)
+        if problems:
+            raise InputError(str(path), problems)
+        data = loader.construct_document(node)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        what = exc.problem or str(exc)
+        hint = " (YAML indents with spaces, never tabs)" if "\\t" in str(what) or "tab" in str(what) else ""
+        raise InputError(
+            str(path), [Problem("", f"not valid YAML: {what}{hint}", mark.line + 1 if mark else None)]
+        ) from None
+    except yaml.YAMLError as exc:
+        raise InputError(str(path), [Problem("", f"not valid YAML: {exc}")]) from None
+    finally:
+        loader.dispose()
+    return data, node
+
+
+_ALL_KEYS: set[str] = set()
+for _obj in vars(instance_module).values():
+    if isinstance(_obj, type) and issubclass(_obj, BaseModel):
+        for _name, _field in _obj.model_fields.items():
+            _ALL_KEYS.add(_field.alias or _name)
+
+_UNION_TAGS = {"date", "range"}
+
+
+def _clean_loc(loc: tuple[Any, ...]) -> Loc:
+    return tuple(p for p in loc if not (isinstance(p, str) and (p in _UNION_TAGS or "[" in p)))
+
+
+def _friendly(err: Any) -> str:
+    kind, loc, value = err["type"], err["loc"], err.get("input")
+    last = loc[-1] if loc else ""
+    if kind == "missing":
+        return f"missing required key '{last}'"
+    if kind == "extra_forbidden":
+        return f"unknown key '{last}'{did_you_mean(str(last), _ALL_KEYS)}: remove it or fix its spelling"
+    if kind == "string_pattern_mismatch":
+        return (
+            f"{value!r} is not a valid id: use letters, digits, '_', '.' and '-', "
+            "starting with a letter or digit"
+        )
+    msg = str(err["msg"]).removeprefix("Value error, ")
+    if kind == "value_error":
+        return msg
+    shown = repr(value) if not isinstance(value, dict | list) else type(value).__name__
+    return f"{msg[0].lower()}{msg[1:]} (got {shown})"
+
+
+def _validation_problems(exc: ValidationError, node: yaml.Node | None) -> list[Problem]:
+    problems: list[Problem] = []
+    seen: set[tuple[Loc, str]] = set()
+    for err in exc.errors():
+        loc = _clean_loc(err["loc"])
+        message = _friendly(err)
+        if (loc, message) in seen:
+            continue
+        seen.add((loc, message))
+        found = _node_at(node, loc)
+        problems.append(Problem(format_loc(loc), message, found.start_mark.line + 1 if found else None))
+    return problems
+
+
+def parse_instance(data: Any, file: str = "<instance>", node: yaml.Node | None = None) -> Instance:
+    """Validate parsed data into an :class:`Instance`, or raise :class:`InputError` with every problem."""
+    if not isinstance(data, dict):
+        raise InputError(file, [Problem("", "the top level must be a mapping (name, horizon, topics, …)")])
+    try:
+        inst = Instance.model_validate(data)
+    except ValidationError as exc:
+        raise InputError(file, _validation_problems(exc, node)) from None
+    refs = inst.reference_problems()
+    if refs:
+        raise InputError(
+            file,
+            [
+                Problem(format_loc(loc), msg, (n.start_mark.line + 1) if (n := _node_at(node, loc)) else None)
+                for loc, msg in refs
+            ],
+        )
+    return inst
+
+
+def load_instance(path: str | os.PathLike[str]) -> Instance:
+    """Read and validate an instance file (YAML, or JSON by its ``.json`` suffix).
+
+    Raises
+    ------
+    InputError
+        Naming the file, line and path of every problem found.
+    """
+    p = Path(path)
+    try:
+        size = p.stat().st_size
+        if size > MAX_INSTANCE_BYTES:
+            raise InputError(
+                str(p),
+                [
+                    Problem(
+                        "", f"file is {size} bytes, over the {MAX_INSTANCE_BYTES} bytes an instance may have"
+                    )
+                ],
+            )
+        raw = p.read_bytes()
+    except FileNotFoundError:
+        raise InputError(str(p), [Problem("", "no such file: check the path")]) from None
+    except IsADirectoryError:
+        raise InputError(str(p), [Problem("", "is a folder, not an instance file")]) from None
+    except OSError as exc:
+        raise InputError(str(p), [Problem("", f"cannot read: {exc.strerror}")]) from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise InputError(
+            str(p), [Problem("", f"not UTF-8 text (byte {exc.start}): save the file as UTF-8", line)]
+        ) from None
+    data, node = _parse(p, text)
+    return parse_instance(data, str(p), node)
+
+
+def dump_instance(inst: Instance) -> dict[str, Any]:
+    """The instance as plain data (JSON-ready), keys by their file names."""
+    return inst.model_dump(mode="json", by_alias=True, exclude_defaults=False)
