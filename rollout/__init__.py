@@ -7,13 +7,13 @@ The public API: load an instance, solve it, check a plan.
 >>> result = solve(instance, SolveParams(time_limit=10, workers=1, seed=1))
 """
 
+__version__ = "0.1.0"
+
 from rollout.errors import InputError, Problem
 from rollout.instance import Instance
 from rollout.io import load_instance, read_solution, write_solution
 from rollout.solution import Result, Row, Status, Terms
 from rollout.solve import SolveParams, solve
-
-__version__ = "0.1.0"
 
 __all__ = [
     "InputError",

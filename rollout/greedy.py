@@ -12,22 +12,14 @@ valid plan. Solver-free.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
 
+from rollout.assignment import Assignment
 from rollout.index import Block, Index
 
 #: Most block placements tried per cohort before it is left out.
 MAX_ATTEMPTS = 400
-
-
-@dataclass
-class GreedyPlan:
-    """Chosen start, room and trainers per block of the cohorts placed."""
-
-    start: dict[int, int] = field(default_factory=dict)
-    room: dict[int, str] = field(default_factory=dict)
-    trainer: dict[int, str] = field(default_factory=dict)  # per row
-    placed: set[int] = field(default_factory=set)  # cohorts
+#: Passes of the squeaky wheel: cohorts left out move to the front of the order and all is replanned.
+MAX_PASSES = 8
 
 
 class _State:
@@ -36,18 +28,21 @@ class _State:
         self.room_busy: dict[str, set[int]] = defaultdict(set)
         self.where: dict[str, dict[int, str]] = defaultdict(dict)  # trainer -> day -> site
         self.week_load: dict[tuple[str, int], int] = defaultdict(int)
-        far: dict[str, set[str]] = defaultdict(set)
-        for pair in index.far_pairs:
-            a, b = tuple(pair)
-            far[a].add(b)
-            far[b].add(a)
-        self.far = far
+        self.far = index.far
         self.unavailable = {
             t.id: {index.day(d) for d in index.calendar.unavailable(t.id)} for t in index.instance.trainers
         }
         self.closed = {
             r: {index.day(d) for d in index.calendar.room_closed(r)} for r in index.instance.room_site
         }
+
+    def take(self, plan: Assignment) -> None:
+        """Book every room day and trainer day of ``plan``."""
+        for b, s in plan.start.items():
+            block = self.index.blocks[b]
+            self.room_busy[plan.room[b]].update(range(s, s + block.length))
+            for r in self.index.block_rows[b]:
+                self.book(plan.trainer[r], s + self.index.rows[r].offset, block.site)
 
     def room_for(self, block: Block, s: int) -> str | None:
         days = range(s, s + block.length)
@@ -77,18 +72,51 @@ class _State:
         self.week_load[(t, self.index.week_of_day[day])] -= 1
 
 
-def greedy_plan(index: Index) -> GreedyPlan:
-    """Place cohorts one by one; cohorts that cannot be placed are left out."""
-    state = _State(index)
-    plan = GreedyPlan()
+def greedy_plan(index: Index, cohorts: set[int] | None = None, fixed: Assignment | None = None) -> Assignment:
+    """Place cohorts one by one; cohorts that cannot be placed are left out.
+
+    Pinned cohorts go first, then by the end of their start window, shorter
+    cohorts first. When some cohort does not fit, it moves to the front and
+    the whole plan is made again (the "squeaky wheel"), up to ``MAX_PASSES``
+    times; the plan placing the most cohorts, then the cheapest, is kept.
+    Only ``cohorts`` are planned (all when None), around the rooms and
+    trainer days that ``fixed`` already takes.
+    """
+    possible = [c for c, p in enumerate(index.cohorts) if p.possible and (cohorts is None or c in cohorts)]
     order = sorted(
-        (c for c, p in enumerate(index.cohorts) if p.possible),
+        possible,
         key=lambda c: (
             not index.cohorts[c].pinned,
             index.cohorts[c].cohort.start.to,
-            -len(index.cohorts[c].blocks),
+            len(index.cohorts[c].blocks),
         ),
     )
+    best: Assignment | None = None
+    for _ in range(MAX_PASSES):
+        plan = _one_pass(index, order, fixed)
+        if best is None or (-len(plan.placed), _cost(index, plan)) < (-len(best.placed), _cost(index, best)):
+            best = plan
+        left = [c for c in order if c not in plan.placed]
+        if not left:
+            break
+        pinned = [c for c in order if index.cohorts[c].pinned]
+        order = (
+            pinned
+            + [c for c in left if c not in pinned]
+            + [c for c in order if c in plan.placed and c not in pinned]
+        )
+    return best or Assignment()
+
+
+def _cost(index: Index, plan: Assignment) -> int:
+    return plan.terms(index).weighted(index.instance.weights)
+
+
+def _one_pass(index: Index, order: list[int], fixed: Assignment | None) -> Assignment:
+    state = _State(index)
+    if fixed is not None:
+        state.take(fixed)
+    plan = Assignment()
     for c in order:
         budget = [MAX_ATTEMPTS]
         if _place(index, state, plan, index.cohorts[c].blocks, 0, None, {}, budget):
@@ -99,7 +127,7 @@ def greedy_plan(index: Index) -> GreedyPlan:
 def _place(
     index: Index,
     state: _State,
-    plan: GreedyPlan,
+    plan: Assignment,
     blocks: list[int],
     k: int,
     prev_end: int | None,
@@ -128,7 +156,7 @@ def _place(
 
 
 def _try_block(
-    index: Index, state: _State, plan: GreedyPlan, b: int, s: int, teachers: dict[str, str]
+    index: Index, state: _State, plan: Assignment, b: int, s: int, teachers: dict[str, str]
 ) -> list[str] | None:
     block = index.blocks[b]
     room = state.room_for(block, s)
@@ -173,7 +201,7 @@ def _cheapest(
     return best[1] if best else None
 
 
-def _undo_block(index: Index, state: _State, plan: GreedyPlan, b: int, s: int, booked: list[str]) -> None:
+def _undo_block(index: Index, state: _State, plan: Assignment, b: int, s: int, booked: list[str]) -> None:
     block = index.blocks[b]
     for j, t in enumerate(booked):
         state.unbook(t, s + j)

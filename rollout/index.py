@@ -318,6 +318,16 @@ class Index:
         )
 
     @cached_property
+    def far(self) -> dict[str, frozenset[str]]:
+        """Per site: the sites too far for a trainer to teach at the next day (R11)."""
+        out: dict[str, set[str]] = {s.id: set() for s in self.instance.sites}
+        for pair in self.far_pairs:
+            a, b = tuple(pair)
+            out[a].add(b)
+            out[b].add(a)
+        return {site: frozenset(others) for site, others in out.items()}
+
+    @cached_property
     def school_days(self) -> dict[str, frozenset[int]]:
         """School-holiday day numbers of every site (O4)."""
         return {

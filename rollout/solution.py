@@ -119,3 +119,36 @@ class Result:
         if self.objective == 0:
             return 0.0
         return max(0.0, (self.objective - self.bound) / abs(self.objective))
+
+
+@dataclass(frozen=True)
+class Progress:
+    """One event of a solve: a better plan, or a better proven bound.
+
+    Attributes
+    ----------
+    seconds
+        Wall time since the solve started.
+    objective
+        Weighted objective of the best plan so far (None before the first).
+    bound
+        Best proven lower bound so far (None before the first).
+    plans
+        Improving plans found so far.
+    event
+        ``plan`` (a better plan), ``bound`` (a better bound) or ``model``
+        (the model is built; ``detail`` gives its size).
+    """
+
+    seconds: float
+    objective: int | None
+    bound: float | None
+    plans: int
+    event: str = "plan"
+    detail: str = ""
+
+    @property
+    def gap(self) -> float | None:
+        if self.objective is None or self.bound is None:
+            return None
+        return 0.0 if self.objective == 0 else max(0.0, (self.objective - self.bound) / abs(self.objective))

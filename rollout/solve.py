@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import logging
 import os
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from rollout import __version__
+from rollout.assignment import assignment_from_rows
 from rollout.calendar import Calendar
+from rollout.greedy import greedy_plan
 from rollout.index import Index
 from rollout.instance import Instance
-from rollout.solution import Result, Status, Unscheduled
+from rollout.solution import Progress, Result, Row, SolverInfo, Status, Unscheduled
 
 log = logging.getLogger("rollout")
 
@@ -32,12 +36,32 @@ class SolveParams:
         Parallel search workers (1 makes a solve reproducible for a seed).
     seed
         Random seed of the search.
+    solver
+        ``cpsat`` (the optimiser) or ``greedy`` (the baseline: one pass of
+        what a planner does by hand, no optimisation).
+    gap
+        Stop once the plan is proven within this relative gap of the optimum
+        (0: run to optimality or the time limit).
+    hint
+        Rows of an earlier plan to start from (``--hint``).
     """
 
     time_limit: float = 60.0
     workers: int = 8
     seed: int = 0
     log_search: bool = False
+    solver: str = "cpsat"
+    gap: float = 0.0
+    hint: tuple[Row, ...] | None = None
+
+
+#: The planners ``solve`` offers.
+SOLVERS = ("cpsat", "greedy")
+
+#: Reason written for a cohort the greedy baseline could not place.
+GREEDY_LEFT_OUT = (
+    "the greedy baseline found no dates, room and trainers for it around the cohorts placed before it"
+)
 
 
 def impossible_cohorts(index: Index) -> list[Unscheduled]:
@@ -50,7 +74,7 @@ def impossible_cohorts(index: Index) -> list[Unscheduled]:
 def solve(
     instance: Instance,
     params: SolveParams | None = None,
-    on_plan: Callable[..., None] | None = None,
+    on_progress: Callable[[Progress], None] | None = None,
     calendar: Calendar | None = None,
 ) -> Result:
     """Plan every cohort of ``instance``.
@@ -62,12 +86,65 @@ def solve(
         exists (its ``notes`` say why when known before search); ``unknown``
         when none was found in time.
     """
-    from rollout.cpsat import solve_cpsat
-
     params = params or SolveParams()
+    if params.solver not in SOLVERS:
+        raise ValueError(f"unknown solver {params.solver!r}: choose one of {', '.join(SOLVERS)}")
+    started = time.perf_counter()
     index = Index(instance, calendar)
     blocked = impossible_cohorts(index)
     if blocked and not instance.settings.partial:
         notes = tuple(f"{u.cohort} at {u.site}: {u.reason}" for u in blocked)
         return Result(instance.name, Status.INFEASIBLE, notes=notes)
-    return solve_cpsat(index, params.time_limit, params.workers, params.seed, on_plan, params.log_search)
+    if params.solver == "greedy":
+        return solve_greedy(index, params, started)
+    from rollout.cpsat import solve_cpsat
+
+    hint = None
+    if params.hint is not None:
+        hint, skipped = assignment_from_rows(index, list(params.hint))
+        for line in skipped[:20]:
+            log.warning("hint row skipped: %s", line)
+    return solve_cpsat(
+        index,
+        params.time_limit - (time.perf_counter() - started),
+        params.workers,
+        params.seed,
+        gap=params.gap,
+        hint=hint,
+        on_progress=on_progress,
+        log_search=params.log_search,
+    )
+
+
+def solve_greedy(index: Index, params: SolveParams, started: float) -> Result:
+    """The greedy baseline as a solver: its plan as it is, with no bound.
+
+    With ``partial: false`` a plan that leaves a cohort out is no plan: the
+    status is then ``unknown`` (a greedy pass proves nothing).
+    """
+    inst = index.instance
+    plan = greedy_plan(index)
+    left = [c for c, p in enumerate(index.cohorts) if c not in plan.placed]
+    info = SolverInfo("greedy", __version__, time.perf_counter() - started, 1, params.seed, params.time_limit)
+    if left and not inst.settings.partial:
+        notes = tuple(f"{index.cohorts[c].cohort.id}: {GREEDY_LEFT_OUT}" for c in left)
+        return Result(inst.name, Status.UNKNOWN, solver=info, notes=notes)
+    terms = plan.terms(index)
+    unscheduled = tuple(
+        Unscheduled(
+            index.cohorts[c].cohort.id,
+            index.cohorts[c].cohort.site,
+            "; ".join(index.cohorts[c].reasons) or GREEDY_LEFT_OUT,
+        )
+        for c in left
+    )
+    return Result(
+        inst.name,
+        Status.FEASIBLE,
+        tuple(plan.rows(index)),
+        unscheduled,
+        terms.weighted(inst.weights),
+        None,
+        terms,
+        info,
+    )

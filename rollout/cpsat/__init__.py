@@ -1,5 +1,5 @@
 """Everything CP-SAT: the only package of rollout that imports ``ortools``."""
 
-from rollout.cpsat.model import solve_cpsat
+from rollout.cpsat.search import solve_cpsat
 
 __all__ = ["solve_cpsat"]

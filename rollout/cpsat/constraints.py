@@ -11,6 +11,7 @@ from __future__ import annotations
 import itertools
 from collections import defaultdict
 from collections.abc import Callable
+from dataclasses import dataclass, field
 
 from ortools.sat.python import cp_model
 
@@ -36,8 +37,9 @@ def add_r4_course_order(model: cp_model.CpModel, index: Index, v: Variables) -> 
 
 
 def _add_gaps(model: cp_model.CpModel, index: Index, v: Variables, same_course: bool) -> None:
-    for c, plan in enumerate(index.cohorts):
-        for prev, nxt in zip(plan.blocks, plan.blocks[1:], strict=False):
+    for c in v.scope.cohorts:
+        plan = index.cohorts[c]
+        for prev, nxt in itertools.pairwise(plan.blocks):
             pb, nb = index.blocks[prev], index.blocks[nxt]
             if (pb.course == nb.course) != same_course:
                 continue
@@ -53,23 +55,25 @@ def add_r6_completeness(model: cp_model.CpModel, index: Index, v: Variables) -> 
     Every choice is exactly one option when the cohort is present, none when
     absent: a cohort is scheduled entirely or not at all.
     """
-    for b, block in enumerate(index.blocks):
-        present = v.present[block.cohort]
+    for b in v.start:
+        present = v.present[index.blocks[b].cohort]
         choices = [v.start_lit[b], v.room_lit[b]] + [v.trainer_lit[r] for r in index.block_rows[b]]
         for lits in choices:
             if len(lits) != 1 or next(iter(lits.values())) is not present:
-                model.add(sum(lits.values()) == present)
+                model.add_exactly_one([*lits.values(), present.Not()])
 
 
 def add_r7_rooms(model: cp_model.CpModel, index: Index, v: Variables) -> None:
     """R7 Rooms: a room is open on every day of its block and holds one row a date.
 
     Rooms at the site that hold the cohort are the only options (Index); the
-    same room serves a whole block (one choice per block).
+    same room serves a whole block (one choice per block). Rooms the fixed
+    background plan uses on some days are busy then.
     """
     per_room: dict[str, list[cp_model.IntervalVar]] = defaultdict(list)
-    for b, block in enumerate(index.blocks):
-        for room, lit in v.room_lit[b].items():
+    for b, rooms in v.room_lit.items():
+        block = index.blocks[b]
+        for room, lit in rooms.items():
             per_room[room].append(
                 model.new_optional_fixed_size_interval_var(
                     v.start[b], block.length, lit, f"room-use[{room}|{b}]"
@@ -79,6 +83,12 @@ def add_r7_rooms(model: cp_model.CpModel, index: Index, v: Variables) -> None:
             for s, start_lit in v.start_lit[b].items():
                 if any(s + j in closed for j in range(block.length)):
                     model.add_bool_or([start_lit.Not(), lit.Not()])
+    fixed = v.scope.fixed
+    for b, room in fixed.room.items():
+        if room in per_room:
+            per_room[room].append(
+                model.new_fixed_size_interval_var(fixed.start[b], index.blocks[b].length, "")
+            )
     for intervals in per_room.values():
         if len(intervals) > 1:
             model.add_no_overlap(intervals)
@@ -89,32 +99,43 @@ def add_r9_availability(model: cp_model.CpModel, index: Index, v: Variables) -> 
 
     Allowed sites are decided in Index (only allowed trainers are options).
     """
-    for r, row in enumerate(index.rows):
-        for t, lit in v.trainer_lit[r].items():
-            away = {index.day(d) for d in index.calendar.unavailable(t)}
+    away = {t.id: {index.day(d) for d in index.calendar.unavailable(t.id)} for t in index.instance.trainers}
+    for r, lits in v.trainer_lit.items():
+        row = index.rows[r]
+        for t, lit in lits.items():
             for s, start_lit in v.start_lit[row.block].items():
-                if s + row.offset in away:
+                if s + row.offset in away[t]:
                     model.add_bool_or([start_lit.Not(), lit.Not()])
 
 
-def _trainer_days(index: Index, v: Variables) -> dict[str, list[tuple[int, cp_model.IntVar]]]:
-    """Per trainer: (row, literal) of every row they may teach."""
-    out: dict[str, list[tuple[int, cp_model.IntVar]]] = defaultdict(list)
-    for r, lits in enumerate(v.trainer_lit):
+@dataclass
+class _TrainerOptions:
+    """What one trainer may teach in the scope, and what the background already gives them."""
+
+    rows: list[tuple[int, cp_model.IntVar]] = field(default_factory=list)  # (row, literal)
+    fixed: list[tuple[int, str]] = field(default_factory=list)  # (day, site) of background rows
+
+
+def _trainer_options(index: Index, v: Variables) -> dict[str, _TrainerOptions]:
+    """Per trainer with at least one option in the scope: options and background rows."""
+    out: dict[str, _TrainerOptions] = defaultdict(_TrainerOptions)
+    for r, lits in v.trainer_lit.items():
         for t, lit in lits.items():
-            out[t].append((r, lit))
+            out[t].rows.append((r, lit))
+    for r, day, t in v.scope.fixed_rows(index):
+        if t in out:
+            out[t].fixed.append((day, index.blocks[index.rows[r].block].site))
     return out
 
 
 def add_r10_one_place_a_day(model: cp_model.CpModel, index: Index, v: Variables) -> None:
     """R10 One place a day: a trainer has at most one row a date."""
-    for t, options in _trainer_days(index, v).items():
+    for t, opts in _trainer_options(index, v).items():
         intervals = [
-            model.new_optional_fixed_size_interval_var(
-                v.start[index.rows[r].block] + index.rows[r].offset, 1, lit, f"teach[{t}|{r}]"
-            )
-            for r, lit in options
+            model.new_optional_fixed_size_interval_var(v.day_of_row(index, r), 1, lit, f"teach[{t}|{r}]")
+            for r, lit in opts.rows
         ]
+        intervals += [model.new_fixed_size_interval_var(day, 1, "") for day, _ in opts.fixed]
         if len(intervals) > 1:
             model.add_no_overlap(intervals)
 
@@ -122,73 +143,82 @@ def add_r10_one_place_a_day(model: cp_model.CpModel, index: Index, v: Variables)
 def add_r11_overnight_travel(model: cp_model.CpModel, index: Index, v: Variables) -> None:
     """R11 Overnight travel: no rows on consecutive days at two sites too far apart.
 
-    For trainers who may teach at both sites of a far pair, a literal
-    ``at[t|site|day]`` is implied by every row they would teach there that
-    day; on consecutive days a trainer is at most at one site of each far pair.
+    For each trainer and site A with far sites F(A) among their options, one
+    cumulative of capacity 2 holds each row at A as a two-day interval
+    [d, d + 2) of demand 1 and each row at F(A) as a one-day interval of
+    demand 2. Two rows at A on consecutive days load 2 (allowed); a row at A
+    on d and one at F(A) on d + 1 load 3 (forbidden); R10 keeps every other
+    overlap out. The reverse order is the cumulative of the other site.
     """
-    far: dict[str, set[str]] = defaultdict(set)
-    for pair in index.far_pairs:
-        a, b = tuple(pair)
-        far[a].add(b)
-        far[b].add(a)
-    for t, options in _trainer_days(index, v).items():
-        sites = {index.blocks[index.rows[r].block].site for r, _ in options}
-        relevant = {s for s in sites if far[s] & sites}
-        if not relevant:
-            continue
-        at: dict[tuple[str, int], cp_model.IntVar] = {}
-        for r, lit in options:
-            row = index.rows[r]
-            site = index.blocks[row.block].site
-            if site not in relevant:
+    for t, opts in _trainer_options(index, v).items():
+        at: dict[str, list[tuple[int, cp_model.IntVar | None]]] = defaultdict(list)
+        for r, lit in opts.rows:
+            at[index.blocks[index.rows[r].block].site].append((r, lit))
+        for day, site in opts.fixed:
+            at[site].append((day, None))
+        for site, here in at.items():
+            far = [x for other in index.far[site] for x in at.get(other, ())]
+            if not far or all(lit is None for _, lit in here + far):
                 continue
-            for s, start_lit in v.start_lit[row.block].items():
-                key = (site, s + row.offset)
-                if key not in at:
-                    at[key] = model.new_bool_var(f"at[{t}|{site}|{key[1]}]")
-                model.add_bool_or([start_lit.Not(), lit.Not(), at[key]])
-        by_day: dict[int, list[tuple[str, cp_model.IntVar]]] = defaultdict(list)
-        for (site, day), lit in at.items():
-            by_day[day].append((site, lit))
-        for day, here in by_day.items():
-            if len(here) > 1:
-                model.add_at_most_one(lit for _, lit in here)
-            for site, lit in here:
-                nxt = [other for s2, other in by_day.get(day + 1, []) if s2 in far[site]]
-                if nxt:
-                    model.add(lit + sum(nxt) <= 1)
+            intervals, demands = [], []
+            for items, size, demand in ((here, 2, 1), (far, 1, 2)):
+                for key, lit in items:
+                    if lit is None:
+                        intervals.append(model.new_fixed_size_interval_var(key, size, ""))
+                    else:
+                        intervals.append(
+                            model.new_optional_fixed_size_interval_var(
+                                v.day_of_row(index, key), size, lit, f"travel[{t}|{site}|{key}]"
+                            )
+                        )
+                    demands.append(demand)
+            model.add_cumulative(intervals, demands, 2)
 
 
 def add_r12_workload(model: cp_model.CpModel, index: Index, v: Variables) -> None:
     """R12 Workload: at most max_days rows, and max_days_per_week in any ISO week.
 
     The weekly limit is a cumulative over week numbers: each row the trainer
-    teaches is a unit interval at its ISO-week index, capacity max_days_per_week.
+    teaches is a unit interval at its ISO-week index, capacity
+    max_days_per_week; the background's rows load their weeks as fixed
+    intervals.
     """
-    for t, options in _trainer_days(index, v).items():
+    for t, opts in _trainer_options(index, v).items():
         trainer = index.instance.trainer_by_id[t]
-        if trainer.max_days is not None and len(options) > trainer.max_days:
-            model.add(sum(lit for _, lit in options) <= trainer.max_days)
+        if trainer.max_days is not None and len(opts.rows) + len(opts.fixed) > trainer.max_days:
+            model.add(sum(lit for _, lit in opts.rows) <= trainer.max_days - len(opts.fixed))
         cap = trainer.max_days_per_week
         if cap is None or cap >= 7:
             continue
         weeks: dict[int, int] = defaultdict(int)
-        for r, _ in options:
+        for r, _ in opts.rows:
             for day in index.row_days(r):
                 weeks[index.week_of_day[day]] += 1
-        if max(weeks.values(), default=0) <= cap:
+        used: dict[int, int] = defaultdict(int)
+        for day, _ in opts.fixed:
+            used[index.week_of_day[day]] += 1
+        if all(n + used[w] <= cap for w, n in weeks.items()):
             continue
         intervals = [
             model.new_optional_fixed_size_interval_var(v.week_of_row(index, r), 1, lit, f"week-load[{t}|{r}]")
-            for r, lit in options
+            for r, lit in opts.rows
         ]
-        model.add_cumulative(intervals, [1] * len(intervals), cap)
+        demands = [1] * len(intervals)
+        for w, n in used.items():
+            intervals.append(model.new_fixed_size_interval_var(w, 1, ""))
+            demands.append(n)
+        model.add_cumulative(intervals, demands, cap)
 
 
 def add_symmetry_breaking(model: cp_model.CpModel, index: Index, v: Variables) -> None:
-    """Identical cohorts (one ``count`` spec, no pins) start in id order; present ones first."""
+    """Identical cohorts (one ``count`` spec, no pins) start in id order; present ones first.
+
+    Only cohorts of the scope are ordered among themselves: swapping two of
+    them gives an equivalent plan whatever the background.
+    """
     for group in index.symmetry_groups:
-        for a, b in itertools.pairwise(group):
+        members = [c for c in group if c in v.present]
+        for a, b in itertools.pairwise(members):
             first_a, first_b = index.cohorts[a].blocks[0], index.cohorts[b].blocks[0]
             model.add_implication(v.present[b], v.present[a])
             model.add(v.start[first_a] <= v.start[first_b]).only_enforce_if(v.present[b])

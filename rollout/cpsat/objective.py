@@ -28,7 +28,7 @@ def _or(model: cp_model.CpModel, lits: list[cp_model.IntVar], name: str) -> cp_m
 
 def o1_unscheduled(model: cp_model.CpModel, index: Index, v: Variables) -> Expr:
     """O1: cohorts left unscheduled."""
-    return sum(1 - p for p in v.present)
+    return sum(1 - p for p in v.present.values())
 
 
 def o2_cost(model: cp_model.CpModel, index: Index, v: Variables) -> Expr:
@@ -36,7 +36,8 @@ def o2_cost(model: cp_model.CpModel, index: Index, v: Variables) -> Expr:
     inst = index.instance
     night = inst.settings.cost_per_night
     terms: list[Expr] = []
-    for b, block in enumerate(index.blocks):
+    for b in v.start:
+        block = index.blocks[b]
         by_trainer: dict[str, list[cp_model.IntVar]] = defaultdict(list)
         for r in index.block_rows[b]:
             for t, lit in v.trainer_lit[r].items():
@@ -55,9 +56,9 @@ def o2_cost(model: cp_model.CpModel, index: Index, v: Variables) -> Expr:
 def o3_trainer_changes(model: cp_model.CpModel, index: Index, v: Variables) -> Expr:
     """O3: per scheduled (cohort, course), distinct trainers − 1."""
     groups: dict[tuple[int, str], dict[str, list[cp_model.IntVar]]] = defaultdict(lambda: defaultdict(list))
-    for r, row in enumerate(index.rows):
-        block = index.blocks[row.block]
-        for t, lit in v.trainer_lit[r].items():
+    for r, lits in v.trainer_lit.items():
+        block = index.blocks[index.rows[r].block]
+        for t, lit in lits.items():
             groups[(block.cohort, block.course)][t].append(lit)
     terms: list[Expr] = []
     for (c, course), by_trainer in groups.items():
@@ -72,7 +73,8 @@ def o3_trainer_changes(model: cp_model.CpModel, index: Index, v: Variables) -> E
 def o4_school_holiday_days(model: cp_model.CpModel, index: Index, v: Variables) -> Expr:
     """O4: rows whose date is in a school holiday of the site's zone."""
     terms: list[Expr] = []
-    for b, block in enumerate(index.blocks):
+    for b in v.start:
+        block = index.blocks[b]
         holiday = index.school_days[block.site]
         for s, lit in v.start_lit[b].items():
             n = sum(1 for j in range(block.length) if s + j in holiday)
@@ -84,7 +86,8 @@ def o4_school_holiday_days(model: cp_model.CpModel, index: Index, v: Variables) 
 def o5_delay_days(model: cp_model.CpModel, index: Index, v: Variables) -> Expr:
     """O5: per scheduled cohort, days from start.from to its first row."""
     terms: list[Expr] = []
-    for plan in index.cohorts:
+    for c in v.present:
+        plan = index.cohorts[c]
         if not plan.blocks:
             continue
         first = plan.blocks[0]

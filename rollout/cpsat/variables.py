@@ -1,10 +1,13 @@
 """Every decision variable of the model, created in one place and named by ids.
 
-A block's start is chosen among its feasible start days (``start_lit``, one
-literal a day, and the integer ``start``); its room among the rooms that
-hold the cohort (``room_lit``); each of its days' trainer among the eligible
-ones (``trainer_lit``). Optional intervals on those starts carry the
-no-overlap and capacity rules. Variable names use entity ids, e.g.
+A model plans the cohorts of a :class:`Scope` (all of them, or a part when
+the plan is improved piece by piece); the rest of the plan is fixed
+background that takes rooms and trainer days. A block's start is chosen
+among its feasible start days (``start_lit``, one literal a day, and the
+integer ``start``); its room among the rooms that hold the cohort
+(``room_lit``); each of its days' trainer among the eligible ones
+(``trainer_lit``). Optional intervals on those starts carry the no-overlap
+and capacity rules. Variable names use entity ids, e.g.
 ``start[bre-cert-1|ue1|b3]``.
 """
 
@@ -15,9 +18,8 @@ from typing import TypeVar
 
 from ortools.sat.python import cp_model
 
-from rollout.greedy import GreedyPlan
+from rollout.assignment import Assignment
 from rollout.index import Index
-from rollout.solution import Row
 
 K = TypeVar("K", int, str)
 
@@ -28,8 +30,34 @@ def _name(index: Index, b: int) -> str:
 
 
 @dataclass
+class Scope:
+    """What a model plans: ``cohorts`` (positions), around the ``fixed`` plan of the others."""
+
+    cohorts: list[int]
+    fixed: Assignment = field(default_factory=Assignment)
+
+    @classmethod
+    def everything(cls, index: Index) -> Scope:
+        return cls(list(range(len(index.cohorts))))
+
+    def blocks(self, index: Index) -> list[int]:
+        return [b for c in self.cohorts for b in index.cohorts[c].blocks]
+
+    def rows(self, index: Index) -> list[int]:
+        return [r for b in self.blocks(index) for r in index.block_rows[b]]
+
+    def fixed_rows(self, index: Index) -> list[tuple[int, int, str]]:
+        """(row, day, trainer) of every row of the background plan."""
+        out = []
+        for b, start in self.fixed.start.items():
+            for r in index.block_rows[b]:
+                out.append((r, start + index.rows[r].offset, self.fixed.trainer[r]))
+        return out
+
+
+@dataclass
 class Variables:
-    """The model's variables.
+    """The model's variables, keyed by cohort, block and row positions of the index.
 
     Attributes
     ----------
@@ -46,40 +74,41 @@ class Variables:
     """
 
     model: cp_model.CpModel
-    present: list[cp_model.IntVar] = field(default_factory=list)
-    start: list[cp_model.IntVar] = field(default_factory=list)
-    start_lit: list[dict[int, cp_model.IntVar]] = field(default_factory=list)
-    room_lit: list[dict[str, cp_model.IntVar]] = field(default_factory=list)
-    trainer_lit: list[dict[str, cp_model.IntVar]] = field(default_factory=list)
+    scope: Scope
+    present: dict[int, cp_model.IntVar] = field(default_factory=dict)
+    start: dict[int, cp_model.IntVar] = field(default_factory=dict)
+    start_lit: dict[int, dict[int, cp_model.IntVar]] = field(default_factory=dict)
+    room_lit: dict[int, dict[str, cp_model.IntVar]] = field(default_factory=dict)
+    trainer_lit: dict[int, dict[str, cp_model.IntVar]] = field(default_factory=dict)
     week: dict[int, cp_model.IntVar] = field(default_factory=dict)
 
     @classmethod
-    def create(cls, model: cp_model.CpModel, index: Index, partial: bool) -> Variables:
-        """Create every variable for a model of ``index`` (cohorts that cannot be scheduled stay absent)."""
-        v = cls(model)
-        for plan in index.cohorts:
+    def create(cls, model: cp_model.CpModel, index: Index, scope: Scope, partial: bool) -> Variables:
+        """Create every variable for the cohorts of ``scope`` (those that cannot be scheduled stay absent)."""
+        v = cls(model, scope)
+        for c in scope.cohorts:
+            plan = index.cohorts[c]
             lit = model.new_bool_var(f"present[{plan.cohort.id}]")
             if not plan.possible:
                 model.add(lit == 0)
             elif not partial or plan.pinned:
                 model.add(lit == 1)
-            v.present.append(lit)
-        for b, block in enumerate(index.blocks):
+            v.present[c] = lit
+        for b in scope.blocks(index):
+            block = index.blocks[b]
             name, present = _name(index, b), v.present[block.cohort]
             starts = block.starts or [0]
-            v.start.append(
-                model.new_int_var_from_domain(cp_model.Domain.from_values(starts), f"start[{name}]")
-            )
-            v.start_lit.append(v._choice(present, block.starts, f"start[{name}]"))
+            v.start[b] = model.new_int_var_from_domain(cp_model.Domain.from_values(starts), f"start[{name}]")
+            v.start_lit[b] = v._choice(present, block.starts, f"start[{name}]")
             if block.starts:  # start is the chosen day; any feasible day when absent
                 model.add(
                     v.start[b]
                     == sum(s * lit for s, lit in v.start_lit[b].items()) + starts[0] * (1 - present)
                 )
-            v.room_lit.append(v._choice(present, block.rooms, f"room[{name}]"))
+            v.room_lit[b] = v._choice(present, block.rooms, f"room[{name}]")
             for r in index.block_rows[b]:
                 row = index.rows[r]
-                v.trainer_lit.append(v._choice(present, row.trainers, f"trainer[{name}|d{row.offset + 1}]"))
+                v.trainer_lit[r] = v._choice(present, row.trainers, f"trainer[{name}|d{row.offset + 1}]")
         return v
 
     def _choice(self, present: cp_model.IntVar, keys: list[K], name: str) -> dict[K, cp_model.IntVar]:
@@ -87,6 +116,10 @@ class Variables:
         if len(keys) == 1:
             return {keys[0]: present}
         return {k: self.model.new_bool_var(f"{name}={k}") for k in keys}
+
+    def day_of_row(self, index: Index, r: int) -> cp_model.LinearExprT:
+        """Day number of a row: its block's start plus its offset (R2)."""
+        return self.start[index.rows[r].block] + index.rows[r].offset
 
     def week_of_row(self, index: Index, r: int) -> cp_model.IntVar:
         """ISO-week index of a row's date, tied to its block's start literals (R12)."""
@@ -106,48 +139,41 @@ class Variables:
             self.week[r] = var
         return self.week[r]
 
-    def hint(self, plan: GreedyPlan, index: Index) -> None:
-        """Warm start: hint every choice of a greedy plan (cohorts it left out as absent)."""
+    def hint(self, plan: Assignment, index: Index) -> None:
+        """Warm start: hint every choice of ``plan`` (cohorts it leaves out as absent)."""
         model = self.model
-        for c, present in enumerate(self.present):
+        for c, present in self.present.items():
             model.add_hint(present, c in plan.placed)
-        for b in range(len(index.blocks)):
-            for s, lit in self.start_lit[b].items():
-                if lit is not self.present[index.blocks[b].cohort]:
+        for b, lits in self.start_lit.items():
+            present = self.present[index.blocks[b].cohort]
+            for s, lit in lits.items():
+                if lit is not present:
                     model.add_hint(lit, plan.start.get(b) == s)
             for room, lit in self.room_lit[b].items():
-                if lit is not self.present[index.blocks[b].cohort]:
+                if lit is not present:
                     model.add_hint(lit, plan.room.get(b) == room)
             if b in plan.start:
                 model.add_hint(self.start[b], plan.start[b])
-        for r, lits in enumerate(self.trainer_lit):
+        for r, lits in self.trainer_lit.items():
+            present = self.present[index.blocks[index.rows[r].block].cohort]
             for t, lit in lits.items():
-                if lit is not self.present[index.blocks[index.rows[r].block].cohort]:
+                if lit is not present:
                     model.add_hint(lit, plan.trainer.get(r) == t)
 
-    def extract(self, solver: cp_model.CpSolver, index: Index) -> list[Row]:
-        """The plan's rows from a solver solution."""
-        rows: list[Row] = []
-        for b, block in enumerate(index.blocks):
-            cohort = index.cohorts[block.cohort].cohort
-            if not solver.boolean_value(self.present[block.cohort]):
+    def extract(
+        self, values: cp_model.CpSolver | cp_model.CpSolverSolutionCallback, index: Index
+    ) -> Assignment:
+        """The plan of the scope's cohorts in a solution (from the solver or a solution callback)."""
+        out = Assignment()
+        for c, present in self.present.items():
+            if not values.boolean_value(present):
                 continue
-            start = solver.value(self.start[b])
-            room = next(k for k, lit in self.room_lit[b].items() if solver.boolean_value(lit))
-            for r in index.block_rows[b]:
-                row = index.rows[r]
-                trainer = next(k for k, lit in self.trainer_lit[r].items() if solver.boolean_value(lit))
-                rows.append(
-                    Row(
-                        index.date(start + row.offset),
-                        block.site,
-                        room,
-                        cohort.id,
-                        block.course,
-                        block.number,
-                        block.first_day + row.offset,
-                        row.topic,
-                        trainer,
+            out.placed.add(c)
+            for b in index.cohorts[c].blocks:
+                out.start[b] = values.value(self.start[b])
+                out.room[b] = next(k for k, lit in self.room_lit[b].items() if values.boolean_value(lit))
+                for r in index.block_rows[b]:
+                    out.trainer[r] = next(
+                        k for k, lit in self.trainer_lit[r].items() if values.boolean_value(lit)
                     )
-                )
-        return rows
+        return out

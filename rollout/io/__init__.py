@@ -4,6 +4,7 @@ Instances (YAML/JSON) are read by :mod:`rollout.io.instance_file`; solution
 folders (CSV/JSON) are written and read by :mod:`rollout.io.solution_folder`.
 """
 
+from rollout.io.atomic import write_text_atomic
 from rollout.io.instance_file import (
     MAX_INSTANCE_BYTES,
     MAX_YAML_ALIASES,
@@ -32,4 +33,5 @@ __all__ = [
     "safe_cell",
     "solution_files",
     "write_solution",
+    "write_text_atomic",
 ]

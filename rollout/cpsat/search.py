@@ -1,0 +1,229 @@
+"""How rollout searches: a greedy plan first, then CP-SAT, whole or part by part.
+
+1. The greedy planner gives a complete plan in milliseconds (the first
+   feasible plan) and the warm start of everything after it.
+2. Up to :data:`MONOLITHIC_ROWS` teaching days, one CP-SAT model of the whole
+   instance improves the plan and proves its bound.
+3. Beyond, the instance is cut into parts of nearby sites
+   (:func:`rollout.partition.partition`). Each part is solved alone, with
+   the other parts ignored: the objective is a sum over cohorts, and
+   dropping the rules that tie a part to the others only relaxes it, so the
+   sum of the parts' proven bounds is a proven bound of the whole. Then,
+   round after round, each part is re-planned by CP-SAT with the rest of the
+   incumbent plan fixed around it (large-neighbourhood search); a part's new
+   plan is kept when the whole plan gets cheaper.
+
+Every plan offered to :class:`Tracker` is complete and keeps every hard
+rule; its objective is computed from the plan itself.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import ortools
+
+from rollout.assignment import Assignment
+from rollout.cpsat.model import Model, run
+from rollout.cpsat.variables import Scope
+from rollout.greedy import greedy_plan
+from rollout.index import Index
+from rollout.partition import partition
+from rollout.solution import Progress, Result, SolverInfo, Status, Unscheduled
+
+log = logging.getLogger("rollout")
+
+#: Largest instance (teaching days) solved as one model; larger ones are solved part by part.
+MONOLITHIC_ROWS = 2500
+
+#: Reason written for a cohort the optimiser left out (partial: true) with no reason found before search.
+LEFT_OUT = (
+    "left out by the optimiser: with the other cohorts planned, no plan including it keeps "
+    "every hard rule at a cost below weights.unscheduled"
+)
+
+
+@dataclass
+class Tracker:
+    """The best plan and the best bound so far, reported as they improve."""
+
+    index: Index
+    on_progress: Callable[[Progress], None] | None
+    started: float = field(default_factory=time.perf_counter)
+    best: Assignment | None = None
+    objective: int | None = None
+    bound: float | None = None
+    plans: int = 0
+
+    def elapsed(self) -> float:
+        return time.perf_counter() - self.started
+
+    def complete(self, plan: Assignment) -> bool:
+        """Whether ``plan`` may be the answer: with ``partial: false`` every cohort is placed."""
+        if self.index.instance.settings.partial:
+            return True
+        return all(c in plan.placed for c, p in enumerate(self.index.cohorts))
+
+    def offer(self, plan: Assignment) -> bool:
+        """Keep ``plan`` when complete and cheaper than the best so far."""
+        if not self.complete(plan):
+            return False
+        objective = plan.terms(self.index).weighted(self.index.instance.weights)
+        if self.objective is not None and objective >= self.objective:
+            return False
+        self.best, self.objective = plan, objective
+        self.plans += 1
+        self._emit("plan")
+        return True
+
+    def prove(self, bound: float) -> None:
+        """Record a proven lower bound of the whole objective."""
+        if self.bound is None or bound > self.bound + 1e-6:
+            self.bound = bound
+            self._emit("bound")
+
+    def gap_closed(self, gap: float) -> bool:
+        """Whether the best plan is proven within ``gap`` (relative) of the optimum."""
+        if self.objective is None or self.bound is None:
+            return False
+        return self.objective - self.bound <= gap * abs(self.objective) + 1e-6
+
+    def note(self, detail: str) -> None:
+        self._emit("model", detail)
+
+    def _emit(self, event: str, detail: str = "") -> None:
+        if self.on_progress is not None:
+            self.on_progress(Progress(self.elapsed(), self.objective, self.bound, self.plans, event, detail))
+
+
+def solve_cpsat(
+    index: Index,
+    time_limit: float,
+    workers: int,
+    seed: int,
+    *,
+    gap: float = 0.0,
+    hint: Assignment | None = None,
+    on_progress: Callable[[Progress], None] | None = None,
+    log_search: bool = False,
+) -> Result:
+    """Plan ``index`` within ``time_limit`` seconds (everything included) and return the Result."""
+    tracker = Tracker(index, on_progress)
+    deadline = tracker.started + time_limit
+    warm = greedy_plan(index)
+    log.info("greedy plan places %d of %d cohorts", len(warm.placed), len(index.cohorts))
+    tracker.offer(warm)
+    start = hint if hint is not None else warm
+    if len(index.rows) <= MONOLITHIC_ROWS:
+        status = _whole(index, tracker, start, deadline, workers, seed, gap, log_search)
+    else:
+        status = _by_parts(index, tracker, deadline, workers, seed, gap)
+    return _result(index, tracker, status, time_limit, workers, seed)
+
+
+def _whole(
+    index: Index,
+    tracker: Tracker,
+    start: Assignment,
+    deadline: float,
+    workers: int,
+    seed: int,
+    gap: float,
+    log_search: bool,
+) -> Status:
+    built = Model.build(index)
+    size = built.size()
+    tracker.note(f"{size['variables']} variables, {size['constraints']} constraints")
+    log.info("model: %(variables)d variables, %(constraints)d constraints", size)
+    outcome = run(
+        built,
+        deadline - time.perf_counter(),
+        workers,
+        seed,
+        gap=gap,
+        hint=start,
+        on_plan=tracker.offer,
+        on_bound=tracker.prove,
+        log_search=log_search,
+    )
+    if outcome.plan is not None:
+        tracker.offer(outcome.plan)
+    if outcome.bound is not None:
+        tracker.prove(outcome.bound)
+    return outcome.status
+
+
+def _by_parts(index: Index, tracker: Tracker, deadline: float, workers: int, seed: int, gap: float) -> Status:
+    parts = partition(index)
+    log.info("solving by parts: %d parts of %s cohorts", len(parts), [len(p) for p in parts])
+    tracker.note(f"{len(parts)} parts")
+    # Bound: each part alone. Half the time at most, shared evenly.
+    bounds: list[float] = []
+    for k, part in enumerate(parts):
+        budget = (deadline - time.perf_counter()) * 0.5 / (len(parts) - k)
+        outcome = run(Model.build(index, Scope(part)), budget, workers, seed + k, gap=gap)
+        if outcome.status is Status.INFEASIBLE:
+            return Status.INFEASIBLE
+        bounds.append(outcome.bound or 0.0)
+    tracker.prove(sum(bounds))
+    # Improvement: each part again, with the rest of the best plan fixed around it.
+    rounds = 0
+    while time.perf_counter() < deadline - 0.5 and tracker.best is not None:
+        improved = False
+        for part in parts:
+            left = deadline - time.perf_counter()
+            if left < 0.5 or tracker.best is None:
+                break
+            fixed = Assignment()
+            fixed.update(tracker.best)
+            fixed.drop(index, set(part))
+            built = Model.build(index, Scope(part, fixed))
+            outcome = run(
+                built, min(left, max(2.0, left / len(parts))), workers, seed + rounds, hint=tracker.best
+            )
+            if outcome.plan is not None:
+                fixed.update(outcome.plan)
+                improved |= tracker.offer(fixed)
+        rounds += 1
+        if not improved or tracker.gap_closed(gap):
+            break
+    return Status.FEASIBLE if tracker.best is not None else Status.UNKNOWN
+
+
+def _result(
+    index: Index, tracker: Tracker, status: Status, time_limit: float, workers: int, seed: int
+) -> Result:
+    inst = index.instance
+    info = SolverInfo("cp-sat", ortools.__version__, tracker.elapsed(), workers, seed, time_limit)
+    plan = tracker.best
+    if plan is None:
+        unknown = status is not Status.INFEASIBLE
+        return Result(inst.name, status, bound=tracker.bound if unknown else None, solver=info)
+    if (
+        status is not Status.OPTIMAL
+        and tracker.bound is not None
+        and tracker.bound >= tracker.objective - 1e-6
+    ):
+        status = Status.OPTIMAL
+    elif status is Status.INFEASIBLE:  # a checked greedy plan exists: the model is wrong
+        raise RuntimeError("CP-SAT proved infeasible an instance with a valid plan: this is a bug in rollout")
+    elif status is Status.UNKNOWN:
+        status = Status.FEASIBLE
+    unscheduled = tuple(
+        Unscheduled(p.cohort.id, p.cohort.site, "; ".join(p.reasons) or LEFT_OUT)
+        for c, p in enumerate(index.cohorts)
+        if c not in plan.placed
+    )
+    return Result(
+        inst.name,
+        status,
+        tuple(plan.rows(index)),
+        unscheduled,
+        tracker.objective,
+        tracker.bound,
+        plan.terms(index),
+        info,
+    )
