@@ -95,6 +95,11 @@ def run(
     params.random_seed = seed
     params.relative_gap_limit = gap
     params.log_search_progress = log_search
+    # Chosen by measurement on the national sample (2 cores): default probing spent 29 s
+    # making 1.6M binary clauses and repeated presolve another 10 s before any search;
+    # without them the search starts at 4 s and its 30 s result is no worse.
+    params.cp_model_probing_level = 0
+    params.max_presolve_iterations = 1
     if on_bound is not None:
         solver.best_bound_callback = on_bound
     callback = _Callback(built, on_plan) if on_plan else None

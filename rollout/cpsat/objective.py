@@ -17,12 +17,13 @@ from rollout.rules import TERM_NAMES, Rule
 Expr = cp_model.LinearExprT
 
 
-def _or(model: cp_model.CpModel, lits: list[cp_model.IntVar], name: str) -> cp_model.IntVar:
-    """A literal equal to the OR of ``lits`` (both ways, so terms are exact)."""
+def _or(model: cp_model.CpModel, v: Variables, lits: list[cp_model.IntVar], name: str) -> cp_model.IntVar:
+    """A literal equal to the OR of ``lits`` (both ways, so terms are exact); hinted with them."""
     if len(lits) == 1:
         return lits[0]
     out = model.new_bool_var(name)
     model.add_max_equality(out, lits)
+    v.ors.append((out, lits))
     return out
 
 
@@ -49,7 +50,7 @@ def o2_cost(model: cp_model.CpModel, index: Index, v: Variables) -> Expr:
         for t, lits in by_trainer.items():
             trip = inst.trip_cost(t, block.site)
             if trip:
-                terms.append(trip * _or(model, lits, f"travels[{t}|{b}]"))
+                terms.append(trip * _or(model, v, lits, f"travels[{t}|{b}]"))
     return sum(terms)
 
 
@@ -65,7 +66,7 @@ def o3_trainer_changes(model: cp_model.CpModel, index: Index, v: Variables) -> E
         if len(by_trainer) < 2:
             continue
         cid = index.cohorts[c].cohort.id
-        used = [_or(model, lits, f"teaches[{t}|{cid}|{course}]") for t, lits in by_trainer.items()]
+        used = [_or(model, v, lits, f"teaches[{t}|{cid}|{course}]") for t, lits in by_trainer.items()]
         terms.append(sum(used) - v.present[c])
     return sum(terms)
 

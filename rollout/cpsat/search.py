@@ -156,41 +156,51 @@ def _whole(
     return outcome.status
 
 
-def _by_parts(index: Index, tracker: Tracker, deadline: float, workers: int, seed: int, gap: float) -> Status:
+def _by_parts(
+    index: Index, tracker: Tracker, deadline: float, workers: int, seed: int, gap: float
+) -> Status:
     parts = partition(index)
     log.info("solving by parts: %d parts of %s cohorts", len(parts), [len(p) for p in parts])
     tracker.note(f"{len(parts)} parts")
-    # Bound: each part alone. Half the time at most, shared evenly.
     bounds: list[float] = []
-    for k, part in enumerate(parts):
-        budget = (deadline - time.perf_counter()) * 0.5 / (len(parts) - k)
-        outcome = run(Model.build(index, Scope(part)), budget, workers, seed + k, gap=gap)
-        if outcome.status is Status.INFEASIBLE:
-            return Status.INFEASIBLE
-        bounds.append(outcome.bound or 0.0)
-    tracker.prove(sum(bounds))
-    # Improvement: each part again, with the rest of the best plan fixed around it.
     rounds = 0
     while time.perf_counter() < deadline - 0.5 and tracker.best is not None:
         improved = False
-        for part in parts:
+        for k, part in enumerate(parts):
             left = deadline - time.perf_counter()
-            if left < 0.5 or tracker.best is None:
+            if left < 0.5:
                 break
-            fixed = Assignment()
-            fixed.update(tracker.best)
-            fixed.drop(index, set(part))
-            built = Model.build(index, Scope(part, fixed))
-            outcome = run(
-                built, min(left, max(2.0, left / len(parts))), workers, seed + rounds, hint=tracker.best
-            )
-            if outcome.plan is not None:
-                fixed.update(outcome.plan)
-                improved |= tracker.offer(fixed)
+            share = left / (len(parts) - k)
+            budget = share
+            if rounds == 0:  # the part alone, the others ignored: a bound of its share of the objective
+                alone = run(Model.build(index, Scope(part)), share / 2, workers, seed + k, gap=gap)
+                if alone.status is Status.INFEASIBLE:
+                    return Status.INFEASIBLE
+                bounds.append(alone.bound or 0.0)
+                if len(bounds) == len(parts):
+                    tracker.prove(sum(bounds))
+                budget = share - (left - (deadline - time.perf_counter()))
+            improved |= _improve_part(index, tracker, part, budget, workers, seed + rounds)
         rounds += 1
-        if not improved or tracker.gap_closed(gap):
+        if (rounds > 1 and not improved) or tracker.gap_closed(gap):
             break
     return Status.FEASIBLE if tracker.best is not None else Status.UNKNOWN
+
+
+def _improve_part(
+    index: Index, tracker: Tracker, part: list[int], budget: float, workers: int, seed: int
+) -> bool:
+    """Re-plan the cohorts of ``part`` with the rest of the best plan fixed; keep it if cheaper."""
+    assert tracker.best is not None
+    fixed = Assignment()
+    fixed.update(tracker.best)
+    fixed.drop(index, set(part))
+    built = Model.build(index, Scope(part, fixed))
+    outcome = run(built, budget, workers, seed, hint=tracker.best)
+    if outcome.plan is None:
+        return False
+    fixed.update(outcome.plan)
+    return tracker.offer(fixed)
 
 
 def _result(

@@ -71,6 +71,8 @@ class Variables:
         Per row: literal per eligible trainer id.
     week
         Per row: ISO-week index of the row's date (only where R12 needs it).
+    ors
+        Derived literals of the objective, each the OR of its literals.
     """
 
     model: cp_model.CpModel
@@ -81,6 +83,7 @@ class Variables:
     room_lit: dict[int, dict[str, cp_model.IntVar]] = field(default_factory=dict)
     trainer_lit: dict[int, dict[str, cp_model.IntVar]] = field(default_factory=dict)
     week: dict[int, cp_model.IntVar] = field(default_factory=dict)
+    ors: list[tuple[cp_model.IntVar, list[cp_model.IntVar]]] = field(default_factory=list)
 
     @classmethod
     def create(cls, model: cp_model.CpModel, index: Index, scope: Scope, partial: bool) -> Variables:
@@ -140,25 +143,35 @@ class Variables:
         return self.week[r]
 
     def hint(self, plan: Assignment, index: Index) -> None:
-        """Warm start: hint every choice of ``plan`` (cohorts it leaves out as absent)."""
-        model = self.model
+        """Warm start: hint every variable from ``plan`` (cohorts it leaves out as absent).
+
+        The hint is complete (derived literals and week numbers too), so
+        CP-SAT takes a feasible plan as its first solution at once.
+        """
+        value: dict[int, tuple[cp_model.IntVar, int]] = {}
+
+        def put(var: cp_model.IntVar, x: int) -> None:
+            value.setdefault(var.index, (var, x))
+
         for c, present in self.present.items():
-            model.add_hint(present, c in plan.placed)
+            put(present, int(c in plan.placed))
         for b, lits in self.start_lit.items():
-            present = self.present[index.blocks[b].cohort]
             for s, lit in lits.items():
-                if lit is not present:
-                    model.add_hint(lit, plan.start.get(b) == s)
+                put(lit, int(plan.start.get(b) == s))
             for room, lit in self.room_lit[b].items():
-                if lit is not present:
-                    model.add_hint(lit, plan.room.get(b) == room)
-            if b in plan.start:
-                model.add_hint(self.start[b], plan.start[b])
+                put(lit, int(plan.room.get(b) == room))
+            starts = index.blocks[b].starts or [0]
+            put(self.start[b], plan.start.get(b, starts[0]))
         for r, lits in self.trainer_lit.items():
-            present = self.present[index.blocks[index.rows[r].block].cohort]
             for t, lit in lits.items():
-                if lit is not present:
-                    model.add_hint(lit, plan.trainer.get(r) == t)
+                put(lit, int(plan.trainer.get(r) == t))
+        for r, week in self.week.items():
+            day = value[self.start[index.rows[r].block].index][1] + index.rows[r].offset
+            put(week, index.week_of_day[day])
+        for out, lits in self.ors:
+            put(out, max(value[lit.index][1] for lit in lits))
+        for var, x in value.values():
+            self.model.add_hint(var, x)
 
     def extract(
         self, values: cp_model.CpSolver | cp_model.CpSolverSolutionCallback, index: Index
