@@ -52,6 +52,8 @@ class ProgressView:
         self._started = time.perf_counter()
         self._printed_bound = 0.0
         self._live: Live | None = None
+        if trace is not None:
+            trace.parent.mkdir(parents=True, exist_ok=True)
         self._trace: IO[str] | None = trace.open("w", encoding="utf-8") if trace else None
 
     def __enter__(self) -> ProgressView:

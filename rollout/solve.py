@@ -20,8 +20,13 @@ log = logging.getLogger("rollout")
 
 
 def default_workers() -> int:
-    """CP-SAT search workers: at least 8 (its portfolio needs them), more on big machines."""
-    return max(8, os.cpu_count() or 1)
+    """CP-SAT search workers: one per core.
+
+    Measured on the national sample on 2 cores (30 s): 2 workers reached
+    600,149 with bound 470,995; 8 workers, time-sliced, 614,786 with bound
+    528,775, which the index's relaxation bound (526,030) nearly matches.
+    """
+    return max(1, os.cpu_count() or 1)
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,8 @@
    (:func:`rollout.partition.partition`). Each part is solved alone, with
    the other parts ignored: the objective is a sum over cohorts, and
    dropping the rules that tie a part to the others only relaxes it, so the
-   sum of the parts' proven bounds is a proven bound of the whole. Then,
+   sum of the parts' proven bounds is a proven bound of the whole (each part's
+   at least :func:`rollout.bounds.relaxation_bound`). Then,
    round after round, each part is re-planned by CP-SAT with the rest of the
    incumbent plan fixed around it (large-neighbourhood search); a part's new
    plan is kept when the whole plan gets cheaper.
@@ -27,6 +28,7 @@ from dataclasses import dataclass, field
 import ortools
 
 from rollout.assignment import Assignment
+from rollout.bounds import relaxation_bound
 from rollout.cpsat.model import Model, run
 from rollout.cpsat.variables import Scope
 from rollout.greedy import greedy_plan
@@ -116,6 +118,7 @@ def solve_cpsat(
     warm = greedy_plan(index)
     log.info("greedy plan places %d of %d cohorts", len(warm.placed), len(index.cohorts))
     tracker.offer(warm)
+    tracker.prove(relaxation_bound(index))
     start = hint if hint is not None else warm
     if len(index.rows) <= MONOLITHIC_ROWS:
         status = _whole(index, tracker, start, deadline, workers, seed, gap, log_search)
@@ -156,9 +159,7 @@ def _whole(
     return outcome.status
 
 
-def _by_parts(
-    index: Index, tracker: Tracker, deadline: float, workers: int, seed: int, gap: float
-) -> Status:
+def _by_parts(index: Index, tracker: Tracker, deadline: float, workers: int, seed: int, gap: float) -> Status:
     parts = partition(index)
     log.info("solving by parts: %d parts of %s cohorts", len(parts), [len(p) for p in parts])
     tracker.note(f"{len(parts)} parts")
@@ -176,7 +177,7 @@ def _by_parts(
                 alone = run(Model.build(index, Scope(part)), share / 2, workers, seed + k, gap=gap)
                 if alone.status is Status.INFEASIBLE:
                     return Status.INFEASIBLE
-                bounds.append(alone.bound or 0.0)
+                bounds.append(max(alone.bound or 0.0, relaxation_bound(index, part)))
                 if len(bounds) == len(parts):
                     tracker.prove(sum(bounds))
                 budget = share - (left - (deadline - time.perf_counter()))
