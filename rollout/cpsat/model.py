@@ -64,13 +64,18 @@ class Run:
 
 
 class _Callback(cp_model.CpSolverSolutionCallback):
-    def __init__(self, built: Model, on_plan: Callable[[Assignment], None]) -> None:
+    def __init__(
+        self, built: Model, on_plan: Callable[[Assignment], None], done: Callable[[], bool] | None
+    ) -> None:
         super().__init__()
         self._built = built
         self._on_plan = on_plan
+        self._done = done
 
     def on_solution_callback(self) -> None:
         self._on_plan(self._built.vars.extract(self, self._built.index))
+        if self._done is not None and self._done():
+            self.stop_search()
 
 
 def run(
@@ -84,8 +89,13 @@ def run(
     on_plan: Callable[[Assignment], None] | None = None,
     on_bound: Callable[[float], None] | None = None,
     log_search: bool = False,
+    done: Callable[[], bool] | None = None,
 ) -> Run:
-    """Solve ``built`` once with CP-SAT; infeasible is a status, not an error."""
+    """Solve ``built`` once with CP-SAT; infeasible is a status, not an error.
+
+    ``done`` is asked after each plan: True stops the search (a bound proven
+    outside the model, such as the relaxation bound, may close the gap).
+    """
     if hint is not None:
         built.vars.hint(hint, built.index)
     solver = cp_model.CpSolver()
@@ -102,7 +112,7 @@ def run(
     params.max_presolve_iterations = 1
     if on_bound is not None:
         solver.best_bound_callback = on_bound
-    callback = _Callback(built, on_plan) if on_plan else None
+    callback = _Callback(built, on_plan, done) if on_plan else None
     code = solver.solve(built.model, callback)
     status = _STATUS.get(code)
     if status is None:

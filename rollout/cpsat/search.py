@@ -151,6 +151,7 @@ def _whole(
         on_plan=tracker.offer,
         on_bound=tracker.prove,
         log_search=log_search,
+        done=lambda: tracker.gap_closed(gap),
     )
     if outcome.plan is not None:
         tracker.offer(outcome.plan)
