@@ -13,7 +13,7 @@ from tests.conftest import INSTANCES
 TINY = str(INSTANCES / "tiny.yaml")
 
 
-@pytest.mark.parametrize("command", [[], ["solve"], ["check"], ["validate"]])
+@pytest.mark.parametrize("command", [[], ["solve"], ["check"], ["validate"], ["generate"]])
 def test_every_command_has_help(command: list[str]) -> None:
     """Tests that every command answers --help."""
     result = CliRunner().invoke(cli, [*command, "--help"])
@@ -71,3 +71,70 @@ def test_infeasible_exits_3(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["solve", str(bad), "-o", str(out), "--workers", "1", "-q"])
     assert result.exit_code == 3, result.output
     assert len((out / "timetable.csv").read_text(encoding="utf-8").splitlines()) == 1
+
+
+def test_trace_records_plans_bounds_and_the_end(tmp_path: Path) -> None:
+    """Tests that --trace writes JSON lines: a plan, a bound, and a last 'done' with the status."""
+    import json
+
+    trace = tmp_path / "deep" / "trace.jsonl"
+    args = [
+        "solve",
+        TINY,
+        "-o",
+        str(tmp_path / "s"),
+        "--workers",
+        "1",
+        "--seed",
+        "1",
+        "-q",
+        "--trace",
+        str(trace),
+    ]
+    assert CliRunner().invoke(cli, args).exit_code == 0
+    events = [json.loads(line) for line in trace.read_text(encoding="utf-8").splitlines()]
+    kinds = {e["event"] for e in events}
+    assert {"plan", "bound", "model"} <= kinds and events[-1]["event"] == "done"
+    assert events[-1]["status"] == "optimal" and events[-1]["objective"] == 10755
+    plans = [e["objective"] for e in events if e["event"] == "plan"]
+    assert plans == sorted(plans, reverse=True), "plans only improve"
+
+
+def test_greedy_solver_from_the_cli_is_checked(tmp_path: Path) -> None:
+    """Tests that solve --solver greedy writes a plan that check accepts, with a null bound."""
+    import json
+
+    out = tmp_path / "g"
+    solved = CliRunner().invoke(cli, ["solve", TINY, "-o", str(out), "--solver", "greedy", "-q"])
+    assert solved.exit_code == 0, solved.output
+    meta = json.loads((out / "solution.json").read_text(encoding="utf-8"))
+    assert meta["solver"]["name"] == "greedy" and meta["bound"] is None
+    assert CliRunner().invoke(cli, ["check", TINY, str(out)]).exit_code == 0
+
+
+def test_hint_folder_warm_starts(tmp_path: Path) -> None:
+    """Tests that --hint FOLDER reads an earlier plan and the new plan passes check."""
+    runner = CliRunner()
+    first, second = tmp_path / "a", tmp_path / "b"
+    runner.invoke(cli, ["solve", TINY, "-o", str(first), "--workers", "1", "-q"])
+    again = runner.invoke(
+        cli, ["solve", TINY, "-o", str(second), "--workers", "1", "-q", "--hint", str(first)]
+    )
+    assert again.exit_code == 0, again.output
+    assert runner.invoke(cli, ["check", TINY, str(second)]).exit_code == 0
+
+
+def test_generate_writes_a_valid_instance_and_never_overwrites_a_users_file(tmp_path: Path) -> None:
+    """Tests that generate writes a loadable K-times instance, replaces its own, and refuses others."""
+    from rollout.io import load_instance
+
+    target = tmp_path / "x2.yaml"
+    args = ["generate", "--scale", "2", "--seed", "3", "--base", TINY, "-o", str(target)]
+    assert CliRunner().invoke(cli, args).exit_code == 0
+    base, scaled = load_instance(TINY), load_instance(target)
+    assert len(scaled.cohort_list) == 2 * len(base.cohort_list)
+    assert CliRunner().invoke(cli, args).exit_code == 0, "its own file is replaced"
+    mine = tmp_path / "mine.yaml"
+    mine.write_text("name: precious\n", encoding="utf-8")
+    refused = CliRunner().invoke(cli, [*args[:-1], str(mine)])
+    assert refused.exit_code == 2 and mine.read_text(encoding="utf-8") == "name: precious\n"
