@@ -11,6 +11,7 @@ once more, with code of its own).
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from rollout.index import Index
@@ -77,12 +78,13 @@ class Assignment:
                     )
         return sorted(out, key=Row.sort_key)
 
-    def terms(self, index: Index) -> Terms:
-        """O1–O5 of this plan."""
+    def terms(self, index: Index, cohorts: Iterable[int] | None = None) -> Terms:
+        """O1–O5 of this plan, or of the share of ``cohorts`` in it."""
         inst = index.instance
         night = inst.settings.cost_per_night
         cost = changes = school = delay = 0
-        for c in self.placed:
+        chosen = set(range(len(index.cohorts)) if cohorts is None else cohorts)
+        for c in self.placed & chosen:
             plan = index.cohorts[c]
             per_course: dict[str, set[str]] = defaultdict(set)
             for b in plan.blocks:
@@ -99,7 +101,7 @@ class Assignment:
                 cost += sum(inst.trip_cost(t, block.site) + night * n for t, n in away.items())
             changes += sum(len(ts) - 1 for ts in per_course.values())
             delay += self.start[plan.blocks[0]] - index.day(plan.cohort.start.from_)
-        unscheduled = sum(1 for c, p in enumerate(index.cohorts) if c not in self.placed)
+        unscheduled = len(chosen - self.placed)
         return Terms(unscheduled, cost, changes, school, delay)
 
 

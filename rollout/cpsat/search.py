@@ -39,7 +39,9 @@ from rollout.solution import Progress, Result, SolverInfo, Status, Unscheduled
 log = logging.getLogger("rollout")
 
 #: Largest instance (teaching days) solved as one model; larger ones are solved part by part.
-MONOLITHIC_ROWS = 2500
+MONOLITHIC_ROWS = 600
+#: Teaching days of the smallest parts, and most seconds spent re-planning one part.
+PART_ROWS, PART_SECONDS = 150, 5.0
 
 #: Reason written for a cohort the optimiser left out (partial: true) with no reason found before search.
 LEFT_OUT = (
@@ -161,32 +163,37 @@ def _whole(
 
 
 def _by_parts(index: Index, tracker: Tracker, deadline: float, workers: int, seed: int, gap: float) -> Status:
-    parts = partition(index)
-    log.info("solving by parts: %d parts of %s cohorts", len(parts), [len(p) for p in parts])
-    tracker.note(f"{len(parts)} parts")
-    bounds: list[float] = []
-    rounds = 0
-    while time.perf_counter() < deadline - 0.5 and tracker.best is not None:
+    """Large-neighbourhood search: re-plan one part at a time around the rest of the best plan.
+
+    Round k cuts the instance into parts of about PART_ROWS × (1 + k mod 3)
+    teaching days, so the borders between parts move from round to round.
+    Parts go in order of their excess (their share of the objective above
+    their relaxation bound); a part at its bound cannot improve and is
+    skipped. It stops at the deadline, once the gap is closed, or after a
+    full cycle of part sizes with no better plan.
+    """
+    rounds = stale = 0
+    while time.perf_counter() < deadline - 0.5 and tracker.best is not None and stale < 3:
+        parts = partition(index, PART_ROWS * (1 + rounds % 3))
+        tracker.note(f"round {rounds + 1}: {len(parts)} parts")
+        excess = {id(p): _excess(index, tracker.best, p) for p in parts}
+        parts = sorted((p for p in parts if excess[id(p)] >= 1), key=lambda p: -excess[id(p)])
         improved = False
-        for k, part in enumerate(parts):
+        for part in parts:
             left = deadline - time.perf_counter()
-            if left < 0.5:
+            if left < 0.5 or tracker.gap_closed(gap):
                 break
-            share = left / (len(parts) - k)
-            budget = share
-            if rounds == 0:  # the part alone, the others ignored: a bound of its share of the objective
-                alone = run(Model.build(index, Scope(part)), share / 2, workers, seed + k, gap=gap)
-                if alone.status is Status.INFEASIBLE:
-                    return Status.INFEASIBLE
-                bounds.append(max(alone.bound or 0.0, relaxation_bound(index, part)))
-                if len(bounds) == len(parts):
-                    tracker.prove(sum(bounds))
-                budget = share - (left - (deadline - time.perf_counter()))
-            improved |= _improve_part(index, tracker, part, budget, workers, seed + rounds)
+            improved |= _improve_part(index, tracker, part, min(left, PART_SECONDS), workers, seed + rounds)
         rounds += 1
-        if (rounds > 1 and not improved) or tracker.gap_closed(gap):
+        stale = 0 if improved else stale + 1
+        if tracker.gap_closed(gap):
             break
     return Status.FEASIBLE if tracker.best is not None else Status.UNKNOWN
+
+
+def _excess(index: Index, plan: Assignment, part: list[int]) -> float:
+    """A part's share of the plan's objective above its relaxation bound."""
+    return plan.terms(index, part).weighted(index.instance.weights) - relaxation_bound(index, part)
 
 
 def _improve_part(
