@@ -248,6 +248,86 @@ def generate(scale: int, seed: int, base: str | None, output: str) -> None:
     out.print(f"written    {output}: {scale}× {base_path.name}, seed {seed}")
 
 
+#: Formats of ``rollout export``: a folder of files, or one file with this suffix.
+EXPORTS = {"csv": None, "xlsx": ".xlsx", "ics": None, "html": ".html"}
+
+
+def _find_instance(folder: Path, name: str) -> Path | None:
+    """The instance a solution folder was solved from: instances/<name>.yaml near it or here."""
+    for root in (Path.cwd(), folder.resolve().parent.parent):
+        for suffix in (".yaml", ".yml", ".json"):
+            if (candidate := root / "instances" / f"{name}{suffix}").exists():
+                return candidate
+    return None
+
+
+@cli.command("export")
+@click.argument("folder", type=click.Path(file_okay=False, exists=True))
+@click.option("--to", "fmt", type=click.Choice([*EXPORTS, "all"]), required=True, help="What to write.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(),
+    help="Folder (csv, ics, all) or file (xlsx, html) [default: exports/<name>/].",
+)
+@click.option(
+    "--instance",
+    type=click.Path(dir_okay=False, exists=True),
+    help="The plan's instance [default: instances/<name>.yaml].",
+)
+@click.option("--excel-fr", is_flag=True, help="CSV for French Excel: ';', UTF-8 with BOM, dd/mm/yyyy.")
+def export_command(folder: str, fmt: str, output: str | None, instance: str | None, excel_fr: bool) -> None:
+    """Write the plan in FOLDER the way coordinators read it.
+
+    csv: views by site, trainer, room and region; xlsx: one workbook (summary,
+    timetable, a calendar grid per region, trainer load); ics: a calendar per
+    trainer and per site; html: one self-contained report (timelines, load,
+    map, searchable table). Only the solution folder and its instance are read.
+    """
+    from rollout.exports.calendars import write_calendars
+    from rollout.exports.report import write_report
+    from rollout.exports.tables import write_csv_views
+    from rollout.exports.workbook import write_workbook
+
+    try:
+        result = read_solution(folder)
+    except InputError as exc:
+        _fail_input(exc)
+    source = Path(instance) if instance else _find_instance(Path(folder), result.instance)
+    if source is None:
+        click.echo(
+            f"error: {folder}: instance '{result.instance}' not found in instances/: "
+            "give it with --instance FILE",
+            err=True,
+        )
+        sys.exit(EXIT_INPUT)
+    inst = _load(str(source))
+    if inst.name != result.instance:
+        click.echo(f"error: {source} is instance '{inst.name}', the plan is of '{result.instance}'", err=True)
+        sys.exit(EXIT_INPUT)
+    base = Path(output) if output else Path("exports") / inst.name
+    formats = list(EXPORTS) if fmt == "all" else [fmt]
+    for name in formats:
+        suffix = EXPORTS[name]
+        if suffix is None:
+            target = base / name if fmt == "all" or not output else base
+        else:
+            target = base / f"{inst.name}{suffix}" if fmt == "all" or not output else base
+            if target.suffix != suffix:
+                click.echo(f"error: -o {target}: a {name} file must end in {suffix}", err=True)
+                sys.exit(EXIT_INPUT)
+        if name == "csv":
+            written = write_csv_views(inst, result, target, excel_fr=excel_fr)
+        elif name == "xlsx":
+            written = [write_workbook(inst, result, target)]
+        elif name == "ics":
+            written = write_calendars(inst, result, target)
+        else:
+            written = [write_report(inst, result, target)]
+        where = target if suffix else f"{target}/ ({len(written)} files)"
+        out.print(f"written    {where}")
+
+
 @cli.command()
 @click.argument("instance", type=click.Path(dir_okay=False))
 @click.argument("folder", type=click.Path(file_okay=False))

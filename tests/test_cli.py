@@ -138,3 +138,27 @@ def test_generate_writes_a_valid_instance_and_never_overwrites_a_users_file(tmp_
     mine.write_text("name: precious\n", encoding="utf-8")
     refused = CliRunner().invoke(cli, [*args[:-1], str(mine)])
     assert refused.exit_code == 2 and mine.read_text(encoding="utf-8") == "name: precious\n"
+
+
+def test_export_all_formats_from_a_solution_folder(tmp_path: Path) -> None:
+    """Tests that export --to all writes csv, xlsx, ics and html from a folder and its instance."""
+    runner = CliRunner()
+    folder = tmp_path / "tiny"
+    runner.invoke(cli, ["solve", TINY, "-o", str(folder), "--workers", "1", "-q"])
+    out = tmp_path / "exports"
+    args = ["export", str(folder), "--to", "all", "--instance", TINY, "-o", str(out)]
+    result = runner.invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    assert {p.name for p in (out / "csv").iterdir()} >= {"by-site.csv", "by-trainer.csv"}
+    assert (out / "tiny.xlsx").stat().st_size > 0 and (out / "tiny.html").stat().st_size > 0
+    assert any(p.suffix == ".ics" for p in (out / "ics").iterdir())
+
+
+def test_export_needs_the_plans_instance(tmp_path: Path) -> None:
+    """Tests that export refuses an instance other than the plan's, with exit 2."""
+    runner = CliRunner()
+    folder = tmp_path / "tiny"
+    runner.invoke(cli, ["solve", TINY, "-o", str(folder), "--workers", "1", "-q"])
+    other = str(INSTANCES / "pilot-march-2015.yaml")
+    result = runner.invoke(cli, ["export", str(folder), "--to", "csv", "--instance", other])
+    assert result.exit_code == 2 and "pilot-march-2015" in result.output
