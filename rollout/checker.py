@@ -10,7 +10,7 @@ reported once under the closest rule and skipped by the rules: no content raises
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Callable, Collection, Hashable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -19,6 +19,7 @@ from typing import Any, TypeGuard, TypeVar
 
 from rollout.calendar import Calendar, iso_week
 from rollout.instance import Instance, Pin
+from rollout.recompute import compute_terms, group_by, span, weighted_objective
 from rollout.rules import HARD_RULES, TERM_NAMES, Rule
 from rollout.solution import Result, Row, Status, Terms
 
@@ -73,18 +74,6 @@ def _what(r: Row) -> str:
     return f"{r.cohort} {r.course} block {r.block} day {r.day} on {r.date}"
 
 
-def _group(rows: Iterable[Row], key: Callable[[Row], K]) -> dict[K, list[Row]]:
-    out: dict[K, list[Row]] = defaultdict(list)
-    for r in rows:
-        out[key(r)].append(r)
-    return dict(out)
-
-
-def _span(rows: Iterable[Row]) -> tuple[date, date]:
-    dates = [r.date for r in rows]
-    return min(dates), max(dates)
-
-
 class CheckContext:
     """A plan under check: instance, calendar, result and its readable rows, grouped once.
 
@@ -104,10 +93,10 @@ class CheckContext:
         self.inst, self.cal, self.result = inst, cal, result
         self.rows = sorted(rows, key=lambda r: (r.date, r.cohort, r.course, r.day))
         self.scheduled = frozenset(scheduled)
-        self.by_block = _group(self.rows, lambda r: (r.cohort, r.course, r.block))
-        self.by_course = _group(self.rows, lambda r: (r.cohort, r.course))
-        self.by_cohort = _group(self.rows, lambda r: r.cohort)
-        self.by_trainer = _group(self.rows, lambda r: r.trainer)
+        self.by_block = group_by(self.rows, lambda r: (r.cohort, r.course, r.block))
+        self.by_course = group_by(self.rows, lambda r: (r.cohort, r.course))
+        self.by_cohort = group_by(self.rows, lambda r: r.cohort)
+        self.by_trainer = group_by(self.rows, lambda r: r.trainer)
 
 
 # ----------------------------------------------------------- reference pre-check
@@ -209,7 +198,7 @@ def check_r3_block_gaps(ctx: CheckContext) -> Iterator[Violation]:
     """Consecutive blocks of a course are min_gap_days..max_gap_days apart (R3)."""
     for (cid, course_id), rows in ctx.by_course.items():
         course = ctx.inst.course_by_id[course_id]
-        spans = {b: _span(g) for b, g in _group(rows, lambda r: r.block).items()}
+        spans = {b: span(g) for b, g in group_by(rows, lambda r: r.block).items()}
         for b in range(1, len(course.blocks)):
             if b in spans and b + 1 in spans:
                 last, first = spans[b][1], spans[b + 1][0]
@@ -223,7 +212,7 @@ def check_r4_course_order(ctx: CheckContext) -> Iterator[Violation]:
     for cid in ctx.by_cohort:
         for prev, nxt in pairwise(ctx.inst.cohort_by_id[cid].courses):
             if (cid, prev) in ctx.by_course and (cid, nxt) in ctx.by_course:
-                last, first = _span(ctx.by_course[cid, prev])[1], _span(ctx.by_course[cid, nxt])[0]
+                last, first = span(ctx.by_course[cid, prev])[1], span(ctx.by_course[cid, nxt])[0]
                 what = f"{cid} ends {prev} {last} and starts {nxt} {first}"
                 yield from _gap(Rule.R4, what, (first - last).days, gap.min_days, gap.max_days)
 
@@ -232,7 +221,7 @@ def check_r5_window(ctx: CheckContext) -> Iterator[Violation]:
     """A cohort's first row is within start, its last on or before end_by (R5)."""
     for cid, rows in ctx.by_cohort.items():
         cohort = ctx.inst.cohort_by_id[cid]
-        first, last = _span(rows)
+        first, last = span(rows)
         if first not in cohort.start:
             yield Violation(
                 Rule.R5,
@@ -252,7 +241,7 @@ def _r6_rows(ctx: CheckContext) -> Iterator[Violation]:
     for cid in sorted(ctx.scheduled):
         for course_id in ctx.inst.cohort_by_id[cid].courses:
             n = len(ctx.inst.course_by_id[course_id].days)
-            by_day = _group(ctx.by_course.get((cid, course_id), []), lambda r: r.day)
+            by_day = group_by(ctx.by_course.get((cid, course_id), []), lambda r: r.day)
             missing = ", ".join(str(d) for d in range(1, n + 1) if d not in by_day)
             if missing:
                 yield Violation(Rule.R6, f"{cid} {course_id} has no row for day {missing}")
@@ -294,7 +283,7 @@ def check_r6_completeness(ctx: CheckContext) -> Iterator[Violation]:
 
 
 def _double_bookings(rows: Iterable[Row], kind: str, rule: Rule) -> Iterator[Violation]:
-    for (who, day), group in _group(rows, lambda r: (getattr(r, kind), r.date)).items():
+    for (who, day), group in group_by(rows, lambda r: (getattr(r, kind), r.date)).items():
         if len(group) > 1:
             listed = ", ".join(f"{r.cohort} {r.course} day {r.day}" for r in group)
             yield Violation(rule, f"{kind} {who} has {len(group)} rows on {day}: {listed}")
@@ -351,7 +340,7 @@ def check_r11_overnight_travel(ctx: CheckContext) -> Iterator[Violation]:
     """Rows at site A on d and B ≠ A on d + 1 need travel_hours(A, B) within the limit (R11)."""
     limit = ctx.inst.settings.max_overnight_travel_hours
     for tid, rows in ctx.by_trainer.items():
-        by_day = _group(rows, lambda r: r.date.toordinal())
+        by_day = group_by(rows, lambda r: r.date.toordinal())
         pairs = [(x, y) for x in rows for y in by_day.get(x.date.toordinal() + 1, [])]
         for a, b in pairs:
             if a.site != b.site and (hours := ctx.inst.travel_hours(a.site, b.site)) > limit:
@@ -389,7 +378,7 @@ def _pin_matches(pin: Pin, r: Row) -> bool:
 
 def check_r14_pins(ctx: CheckContext) -> Iterator[Violation]:
     """Every pinned entry is in the plan: cohort, course, day, date, room, trainer (R14)."""
-    index = _group(ctx.rows, lambda r: (r.cohort, r.course, r.day))
+    index = group_by(ctx.rows, lambda r: (r.cohort, r.course, r.day))
     for i, pin in enumerate(ctx.inst.pinned):
         found = index.get((pin.cohort, pin.course, pin.day), [])
         if any(_pin_matches(pin, r) for r in found):
@@ -423,58 +412,6 @@ CHECKS: tuple[tuple[Rule, Callable[[CheckContext], Iterator[Violation]]], ...] =
     (Rule.R13, check_r13_one_place_per_cohort),
     (Rule.R14, check_r14_pins),
 )
-
-# ------------------------------------------------------------------- objective
-
-
-def _o2_cost(inst: Instance, rows: list[Row]) -> int:
-    """Day rates, plus a round trip and a night per row for each block taught away from home."""
-    s, total = inst.settings, sum(inst.trainer_by_id[r.trainer].day_rate for r in rows)
-    blocks = _group(rows, lambda r: (r.trainer, r.cohort, r.course, r.block))
-    for (tid, *_), group in blocks.items():
-        home = inst.trainer_by_id[tid].home
-        away = sorted({r.site for r in group} - {home})
-        if away:
-            total += sum(round(2 * inst.km(home, site) * s.cost_per_km) for site in away)
-            total += s.cost_per_night * len(group)
-    return total
-
-
-def compute_terms(
-    inst: Instance,
-    rows: Iterable[Row],
-    unscheduled_cohort_ids: Iterable[str],
-    calendar: Calendar | None = None,
-) -> Terms:
-    """Recompute the objective terms O1–O5 of spec section 4.
-
-    Parameters
-    ----------
-    inst
-        The instance.
-    rows
-        The plan's rows; every id must resolve in ``inst``.
-    unscheduled_cohort_ids
-        The cohorts without rows; O1 counts the distinct ids.
-    calendar
-        The instance's calendar, when already built.
-    """
-    cal, plan = calendar or Calendar(inst), list(rows)
-    courses = _group(plan, lambda r: (r.cohort, r.course)).values()
-    cohorts = _group(plan, lambda r: r.cohort).items()
-    return Terms(
-        unscheduled=len(set(unscheduled_cohort_ids)),
-        cost=_o2_cost(inst, plan),
-        trainer_changes=sum(len({r.trainer for r in g}) - 1 for g in courses),
-        school_holiday_days=sum(r.date in cal.school_holidays(r.site) for r in plan),
-        delay_days=sum((_span(g)[0] - inst.cohort_by_id[c].start.from_).days for c, g in cohorts),
-    )
-
-
-def weighted_objective(inst: Instance, terms: Terms) -> int:
-    """Σ weight × term, with the instance's weights."""
-    return sum(getattr(inst.weights, name) * getattr(terms, name) for name in TERM_NAMES.values())
-
 
 # ---------------------------------------------------------------------- report
 
