@@ -23,8 +23,9 @@ MAX_PASSES = 8
 
 
 class _State:
-    def __init__(self, index: Index) -> None:
+    def __init__(self, index: Index, careful: bool = False) -> None:
         self.index = index
+        self.careful = careful
         self.room_busy: dict[str, set[int]] = defaultdict(set)
         self.where: dict[str, dict[int, str]] = defaultdict(dict)  # trainer -> day -> site
         self.week_load: dict[tuple[str, int], int] = defaultdict(int)
@@ -72,7 +73,9 @@ class _State:
         self.week_load[(t, self.index.week_of_day[day])] -= 1
 
 
-def greedy_plan(index: Index, cohorts: set[int] | None = None, fixed: Assignment | None = None) -> Assignment:
+def greedy_plan(
+    index: Index, cohorts: set[int] | None = None, fixed: Assignment | None = None, careful: bool = False
+) -> Assignment:
     """Place cohorts one by one; cohorts that cannot be placed are left out.
 
     Pinned cohorts go first, then by the end of their start window, shorter
@@ -81,6 +84,12 @@ def greedy_plan(index: Index, cohorts: set[int] | None = None, fixed: Assignment
     times; the plan placing the most cohorts, then the cheapest, is kept.
     Only ``cohorts`` are planned (all when None), around the rooms and
     trainer days that ``fixed`` already takes.
+
+    ``careful`` makes the warm start of the optimiser rather than the
+    baseline: a block's starts are tried cheapest first (school-holiday
+    days, and delay for a cohort's first block), and one trainer for the
+    whole block is preferred when that costs less than the changes of
+    trainer it saves.
     """
     possible = [c for c, p in enumerate(index.cohorts) if p.possible and (cohorts is None or c in cohorts)]
     order = sorted(
@@ -93,7 +102,7 @@ def greedy_plan(index: Index, cohorts: set[int] | None = None, fixed: Assignment
     )
     best: Assignment | None = None
     for _ in range(MAX_PASSES):
-        plan = _one_pass(index, order, fixed)
+        plan = _one_pass(index, order, fixed, careful)
         if best is None or (-len(plan.placed), _cost(index, plan)) < (-len(best.placed), _cost(index, best)):
             best = plan
         left = [c for c in order if c not in plan.placed]
@@ -112,8 +121,8 @@ def _cost(index: Index, plan: Assignment) -> int:
     return plan.terms(index).weighted(index.instance.weights)
 
 
-def _one_pass(index: Index, order: list[int], fixed: Assignment | None) -> Assignment:
-    state = _State(index)
+def _one_pass(index: Index, order: list[int], fixed: Assignment | None, careful: bool) -> Assignment:
+    state = _State(index, careful)
     if fixed is not None:
         state.take(fixed)
     plan = Assignment()
@@ -138,7 +147,10 @@ def _place(
         return True
     b = blocks[k]
     block = index.blocks[b]
-    for s in block.starts:
+    starts = block.starts
+    if state.careful:
+        starts = sorted(starts, key=lambda s: (_date_cost(index, b, s, k == 0), s))
+    for s in starts:
         if prev_end is not None and (
             s - prev_end < block.min_gap or (block.max_gap is not None and s - prev_end > block.max_gap)
         ):
@@ -155,6 +167,59 @@ def _place(
     return False
 
 
+def _date_cost(index: Index, b: int, s: int, first: bool) -> int:
+    """Weighted school-holiday days of a block from ``s``, plus the delay for a cohort's first block."""
+    w, block = index.instance.weights, index.blocks[b]
+    holidays = index.school_days[block.site]
+    cost = w.school_holiday_days * sum(1 for j in range(block.length) if s + j in holidays)
+    if first:
+        cost += w.delay_days * (s - index.day(index.cohorts[block.cohort].cohort.start.from_))
+    return cost
+
+
+def _day_cost(index: Index, t: str, block: Block) -> float:
+    inst = index.instance
+    trainer = inst.trainer_by_id[t]
+    if trainer.home == block.site:
+        return trainer.day_rate
+    return trainer.day_rate + inst.settings.cost_per_night + inst.trip_cost(t, block.site) / block.length
+
+
+def _one_trainer(
+    index: Index, state: _State, b: int, s: int, teachers: dict[str, str]
+) -> tuple[float, str] | None:
+    """The cheapest trainer free on every day of the block, and its cost (a change counts its weight)."""
+    block = index.blocks[b]
+    rows = [index.rows[r] for r in index.block_rows[b]]
+    common = set(rows[0].trainers).intersection(*(row.trainers for row in rows[1:]))
+    current = teachers.get(block.course)
+    best: tuple[float, str] | None = None
+    for t in sorted(common):
+        booked = 0
+        for row in rows:
+            if not state.trainer_ok(t, s + row.offset, block.site):
+                break
+            state.book(t, s + row.offset, block.site)
+            booked += 1
+        for row in rows[:booked]:
+            state.unbook(t, s + row.offset)
+        if booked < len(rows):
+            continue
+        change = index.instance.weights.trainer_changes if current not in (None, t) else 0
+        cost = _day_cost(index, t, block) * len(rows) + change
+        if best is None or cost < best[0]:
+            best = (cost, t)
+    return best
+
+
+def _split_cost(index: Index, block: Block, booked: list[str], teachers: dict[str, str]) -> float:
+    """Cost of a block staffed day by day: day costs plus a change per trainer new to the course."""
+    current = teachers.get(block.course)
+    new = {t for t in booked if t != current}
+    changes = len(new) - (1 if current is None and new else 0)
+    return sum(_day_cost(index, t, block) for t in booked) + changes * index.instance.weights.trainer_changes
+
+
 def _try_block(
     index: Index, state: _State, plan: Assignment, b: int, s: int, teachers: dict[str, str]
 ) -> list[str] | None:
@@ -162,17 +227,47 @@ def _try_block(
     room = state.room_for(block, s)
     if room is None:
         return None
+    whole = _one_trainer(index, state, b, s, teachers) if state.careful else None
     booked: list[str] = []
     for r in index.block_rows[b]:
         row = index.rows[r]
         day = s + row.offset
         chosen = _cheapest(index, state, row.trainers, day, block, teachers.get(block.course))
         if chosen is None:
-            for j, t in enumerate(booked):
-                state.unbook(t, s + j)
-            return None
+            break
         state.book(chosen, day, block.site)
         booked.append(chosen)
+    complete = len(booked) == block.length
+    if whole is not None and (not complete or whole[0] < _split_cost(index, block, booked, teachers)):
+        complete, booked = True, _rebook(state, block, s, booked, whole[1])
+    if not complete:
+        for j, t in enumerate(booked):
+            state.unbook(t, s + j)
+        return None
+    return _commit(index, state, plan, b, s, room, booked, teachers)
+
+
+def _rebook(state: _State, block: Block, s: int, booked: list[str], trainer: str) -> list[str]:
+    """Replace the days booked so far by ``trainer`` on every day of the block."""
+    for j, t in enumerate(booked):
+        state.unbook(t, s + j)
+    for j in range(block.length):
+        state.book(trainer, s + j, block.site)
+    return [trainer] * block.length
+
+
+def _commit(
+    index: Index,
+    state: _State,
+    plan: Assignment,
+    b: int,
+    s: int,
+    room: str,
+    booked: list[str],
+    teachers: dict[str, str],
+) -> list[str]:
+    """Record a block whose trainer days are booked: its start, room and trainers."""
+    block = index.blocks[b]
     for r, t in zip(index.block_rows[b], booked, strict=True):
         plan.trainer[r] = t
     teachers.setdefault(block.course, booked[0])

@@ -111,13 +111,14 @@ def solve(
             log.warning("hint row skipped: %s", line)
     return solve_cpsat(
         index,
-        params.time_limit - (time.perf_counter() - started),
+        params.time_limit,
         params.workers,
         params.seed,
         gap=params.gap,
         hint=hint,
         on_progress=on_progress,
         log_search=params.log_search,
+        started=started,
     )
 
 

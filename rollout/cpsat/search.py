@@ -2,17 +2,13 @@
 
 1. The greedy planner gives a complete plan in milliseconds (the first
    feasible plan) and the warm start of everything after it.
-2. Up to :data:`MONOLITHIC_ROWS` teaching days, one CP-SAT model of the whole
-   instance improves the plan and proves its bound.
-3. Beyond, the instance is cut into parts of nearby sites
-   (:func:`rollout.partition.partition`). Each part is solved alone, with
-   the other parts ignored: the objective is a sum over cohorts, and
-   dropping the rules that tie a part to the others only relaxes it, so the
-   sum of the parts' proven bounds is a proven bound of the whole (each part's
-   at least :func:`rollout.bounds.relaxation_bound`). Then,
-   round after round, each part is re-planned by CP-SAT with the rest of the
-   incumbent plan fixed around it (large-neighbourhood search); a part's new
-   plan is kept when the whole plan gets cheaper.
+2. :func:`rollout.bounds.relaxation_bound` is proven at once.
+3. Up to :data:`MONOLITHIC_ROWS` teaching days, one CP-SAT model of the whole
+   instance improves the plan and proves its own bound.
+4. Beyond, large-neighbourhood search: the instance is cut into parts of
+   nearby sites (:func:`rollout.partition.partition`), and each part in turn
+   is re-planned by CP-SAT with the rest of the best plan fixed around it;
+   a part's new plan is kept when the whole plan gets cheaper.
 
 Every plan offered to :class:`Tracker` is complete and keeps every hard
 rule; its objective is computed from the plan itself.
@@ -113,13 +109,20 @@ def solve_cpsat(
     hint: Assignment | None = None,
     on_progress: Callable[[Progress], None] | None = None,
     log_search: bool = False,
+    started: float | None = None,
 ) -> Result:
-    """Plan ``index`` within ``time_limit`` seconds (everything included) and return the Result."""
-    tracker = Tracker(index, on_progress)
+    """Plan ``index`` within ``time_limit`` seconds from ``started`` (a perf_counter reading; now by default).
+
+    Progress times and the time written count from ``started`` too, so they
+    include building the index when the caller started the clock before it.
+    """
+    tracker = Tracker(index, on_progress, started if started is not None else time.perf_counter())
     deadline = tracker.started + time_limit
-    warm = greedy_plan(index)
-    log.info("greedy plan places %d of %d cohorts", len(warm.placed), len(index.cohorts))
-    tracker.offer(warm)
+    for careful in (True, False):  # the careful greedy is usually cheaper; the plain one a fallback
+        plan = greedy_plan(index, careful=careful)
+        log.info("greedy (careful=%s) places %d of %d cohorts", careful, len(plan.placed), len(index.cohorts))
+        tracker.offer(plan)
+    warm = tracker.best or plan
     tracker.prove(relaxation_bound(index))
     start = hint if hint is not None else warm
     if len(index.rows) <= MONOLITHIC_ROWS:
@@ -173,9 +176,10 @@ def _by_parts(index: Index, tracker: Tracker, deadline: float, workers: int, see
     full cycle of part sizes with no better plan.
     """
     rounds = stale = 0
+    largest: dict[str, int] = {"variables": 0, "constraints": 0}
     while time.perf_counter() < deadline - 0.5 and tracker.best is not None and stale < 3:
         parts = partition(index, PART_ROWS * (1 + rounds % 3))
-        tracker.note(f"round {rounds + 1}: {len(parts)} parts")
+        log.info("round %d: %d parts", rounds + 1, len(parts))
         excess = {id(p): _excess(index, tracker.best, p) for p in parts}
         parts = sorted((p for p in parts if excess[id(p)] >= 1), key=lambda p: -excess[id(p)])
         improved = False
@@ -183,11 +187,20 @@ def _by_parts(index: Index, tracker: Tracker, deadline: float, workers: int, see
             left = deadline - time.perf_counter()
             if left < 0.5 or tracker.gap_closed(gap):
                 break
-            improved |= _improve_part(index, tracker, part, min(left, PART_SECONDS), workers, seed + rounds)
+            size = _improve_part(index, tracker, part, min(left, PART_SECONDS), workers, seed + rounds)
+            improved |= size.pop("improved") > 0
+            if size["variables"] > largest["variables"]:
+                largest = size
+            if rounds == 0 and part is parts[0]:
+                tracker.note(
+                    f"parts of {PART_ROWS}+ teaching days; first part {size['variables']} variables, "
+                    f"{size['constraints']} constraints"
+                )
         rounds += 1
         stale = 0 if improved else stale + 1
         if tracker.gap_closed(gap):
             break
+    log.info("%d rounds; largest part model %s", rounds, largest)
     return Status.FEASIBLE if tracker.best is not None else Status.UNKNOWN
 
 
@@ -198,18 +211,19 @@ def _excess(index: Index, plan: Assignment, part: list[int]) -> float:
 
 def _improve_part(
     index: Index, tracker: Tracker, part: list[int], budget: float, workers: int, seed: int
-) -> bool:
-    """Re-plan the cohorts of ``part`` with the rest of the best plan fixed; keep it if cheaper."""
+) -> dict[str, int]:
+    """Re-plan ``part`` with the rest of the best plan fixed; keep it if cheaper. Returns the model size."""
     assert tracker.best is not None
     fixed = Assignment()
     fixed.update(tracker.best)
     fixed.drop(index, set(part))
     built = Model.build(index, Scope(part, fixed))
     outcome = run(built, budget, workers, seed, hint=tracker.best)
-    if outcome.plan is None:
-        return False
-    fixed.update(outcome.plan)
-    return tracker.offer(fixed)
+    improved = False
+    if outcome.plan is not None:
+        fixed.update(outcome.plan)
+        improved = tracker.offer(fixed)
+    return {**built.size(), "improved": int(improved)}
 
 
 def _result(
