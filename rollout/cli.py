@@ -248,6 +248,70 @@ def generate(scale: int, seed: int, base: str | None, output: str) -> None:
     out.print(f"written    {output}: {scale}× {base_path.name}, seed {seed}")
 
 
+@cli.command()
+def schema() -> None:
+    """Print the JSON Schema of the instance format (for editors: yaml-language-server)."""
+    from rollout.io.schema import schema_text
+
+    click.echo(schema_text(), nl=False)
+
+
+@cli.command()
+@click.argument("path", type=click.Path())
+@click.option(
+    "--from",
+    "source",
+    type=click.Path(dir_okay=False, exists=True),
+    help="Fill the workbook with this instance [default: empty, annotated].",
+)
+@click.option("--force", is_flag=True, help="Replace PATH if it exists.")
+def template(path: str, source: str | None, force: bool) -> None:
+    """Write an annotated instance workbook (PATH.xlsx) or folder of CSV files (PATH without suffix).
+
+    A sheet per section (settings, topics, courses, sites, rooms, trainers,
+    travel, school holidays, cohorts, pins) with headers, a notes row and
+    data validation; `rollout import` reads it back.
+    """
+    from rollout.io.spreadsheet import write_template
+
+    target = Path(path)
+    if target.exists() and not force:
+        click.echo(f"error: {path} exists: choose another path or add --force", err=True)
+        sys.exit(EXIT_INPUT)
+    inst = _load(source) if source else None
+    try:
+        written = write_template(target, inst)
+    except ValueError as exc:
+        click.echo(f"error: {path}: {exc}", err=True)
+        sys.exit(EXIT_INPUT)
+    out.print(f"written    {written}")
+
+
+@cli.command("import")
+@click.argument("workbook", type=click.Path(exists=True))
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False), required=True, help="Instance file to write."
+)
+@click.option("--force", is_flag=True, help="Replace the output file if it exists.")
+def import_command(workbook: str, output: str, force: bool) -> None:
+    """Read an instance workbook (.xlsx, or a folder of CSV files) into a validated YAML instance."""
+    from rollout.io import dump_instance, write_text_atomic
+    from rollout.io.spreadsheet import read_workbook
+
+    target = Path(output)
+    if target.exists() and not force:
+        click.echo(f"error: {output} exists: choose another -o or add --force", err=True)
+        sys.exit(EXIT_INPUT)
+    try:
+        inst = read_workbook(Path(workbook))
+    except InputError as exc:
+        _fail_input(exc)
+    text = yaml.safe_dump(dump_instance(inst), sort_keys=False, allow_unicode=True, width=110)
+    header = f"# Imported from {workbook} by rollout import\n"
+    write_text_atomic(target, header + text)
+    out.print(f"written    {output}: instance '{inst.name}', {len(inst.cohort_list)} cohorts")
+
+
 #: Formats of ``rollout export``: a folder of files, or one file with this suffix.
 EXPORTS = {"csv": None, "xlsx": ".xlsx", "ics": None, "html": ".html"}
 

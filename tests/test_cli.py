@@ -13,7 +13,10 @@ from tests.conftest import INSTANCES
 TINY = str(INSTANCES / "tiny.yaml")
 
 
-@pytest.mark.parametrize("command", [[], ["solve"], ["check"], ["validate"], ["generate"]])
+@pytest.mark.parametrize(
+    "command",
+    [[], ["solve"], ["check"], ["validate"], ["generate"], ["export"], ["template"], ["import"], ["schema"]],
+)
 def test_every_command_has_help(command: list[str]) -> None:
     """Tests that every command answers --help."""
     result = CliRunner().invoke(cli, [*command, "--help"])
@@ -162,3 +165,45 @@ def test_export_needs_the_plans_instance(tmp_path: Path) -> None:
     other = str(INSTANCES / "pilot-march-2015.yaml")
     result = runner.invoke(cli, ["export", str(folder), "--to", "csv", "--instance", other])
     assert result.exit_code == 2 and "pilot-march-2015" in result.output
+
+
+def test_template_then_import_gives_the_same_instance(tmp_path: Path) -> None:
+    """Tests that template --from then import round-trips the pilot instance through a workbook."""
+    from rollout.io import load_instance
+
+    runner = CliRunner()
+    book, back = tmp_path / "pilot.xlsx", tmp_path / "pilot.yaml"
+    pilot = str(INSTANCES / "pilot-march-2015.yaml")
+    assert runner.invoke(cli, ["template", str(book), "--from", pilot]).exit_code == 0
+    assert runner.invoke(cli, ["import", str(book), "-o", str(back)]).exit_code == 0
+    assert load_instance(back) == load_instance(pilot)
+    refused = runner.invoke(cli, ["import", str(book), "-o", str(back)])
+    assert refused.exit_code == 2, "an existing file is never replaced without --force"
+
+
+def test_import_names_the_cell_of_each_problem(tmp_path: Path) -> None:
+    """Tests that a wrong skill in a workbook exits 2 naming sheet, cell and column."""
+    from openpyxl import load_workbook
+
+    runner = CliRunner()
+    book = tmp_path / "tiny.xlsx"
+    runner.invoke(cli, ["template", str(book), "--from", TINY])
+    wb = load_workbook(book)
+    sheet = wb["trainers"]
+    column = next(c.column for c in sheet[1] if c.value == "skills")
+    sheet.cell(row=3, column=column, value="cepp")
+    wb.save(book)
+    result = runner.invoke(cli, ["import", str(book), "-o", str(tmp_path / "x.yaml")])
+    assert result.exit_code == 2 and "trainers!" in result.output and "cepp" in result.output
+    assert not (tmp_path / "x.yaml").exists()
+
+
+def test_schema_is_json_and_matches_the_committed_file() -> None:
+    """Tests that rollout schema prints the JSON Schema committed in docs/."""
+    import json
+
+    result = CliRunner().invoke(cli, ["schema"])
+    assert result.exit_code == 0
+    assert json.loads(result.output)["title"]
+    committed = (INSTANCES.parent / "docs" / "instance.schema.json").read_text(encoding="utf-8")
+    assert result.output == committed
