@@ -26,10 +26,7 @@ formula. The file is written to a temporary sibling and renamed into place.
 
 from __future__ import annotations
 
-import os
 import re
-import stat
-import tempfile
 from collections import defaultdict
 from datetime import date, time, timedelta
 from pathlib import Path
@@ -48,6 +45,7 @@ from rollout.calendar import Calendar
 from rollout.exports.frame import FRAME_COLUMNS, plan_frame
 from rollout.instance import Instance
 from rollout.io import safe_cell
+from rollout.io.atomic import save_atomic
 from rollout.rules import TERM_NAMES
 from rollout.solution import Result, Terms
 
@@ -308,31 +306,6 @@ def build_workbook(inst: Instance, result: Result) -> Workbook:
     return wb
 
 
-def _file_mode(path: Path) -> int:
-    """The mode the file should get: the replaced file's, else the umask's default (not mkstemp's 0600)."""
-    if path.exists():
-        return stat.S_IMODE(path.stat().st_mode)
-    mask = os.umask(0)
-    os.umask(mask)
-    return 0o666 & ~mask
-
-
-def _save_atomic(wb: Workbook, path: Path) -> None:
-    """Save to a temporary sibling, then rename: readers see the old file or the new one."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.tmp-", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            wb.save(fh)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, _file_mode(path))
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def write_workbook(inst: Instance, result: Result, path: Path) -> Path:
     """Write the plan's Excel workbook to ``path``, atomically.
 
@@ -353,5 +326,5 @@ def write_workbook(inst: Instance, result: Result, path: Path) -> Path:
         ``path``.
     """
     path = Path(path)
-    _save_atomic(build_workbook(inst, result), path)
+    save_atomic(path, build_workbook(inst, result).save)
     return path

@@ -4,19 +4,29 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import IO
 
 
 def write_text_atomic(path: Path, text: str) -> None:
     """Write ``text`` to ``path`` (UTF-8) so that readers see the old file or the new one, never half."""
+    save_atomic(path, lambda fh: fh.write(text.encode("utf-8")))
+
+
+def save_atomic(path: Path, write: Callable[[IO[bytes]], object]) -> None:
+    """Call ``write`` on a binary temporary sibling of ``path``, then rename it over ``path``.
+
+    The new file keeps the old one's permissions, or gets the umask's default.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.tmp-", dir=path.parent)
     try:
-        os.chmod(tmp, file_mode(path))
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
+        with os.fdopen(fd, "wb") as fh:
+            write(fh)
             fh.flush()
             os.fsync(fh.fileno())
+        os.chmod(tmp, file_mode(path))
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

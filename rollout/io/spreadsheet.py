@@ -12,9 +12,6 @@ from __future__ import annotations
 
 import csv
 import io
-import os
-import stat
-import tempfile
 from collections.abc import Iterable, Sequence
 from datetime import date
 from pathlib import Path
@@ -27,6 +24,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from rollout import instance as models
+from rollout.io.atomic import save_atomic
 from rollout.io.spreadsheet_layout import (
     KEY_HEADERS,
     KEY_NOTES,
@@ -207,34 +205,6 @@ def _write_sheets(wb: Workbook, rows: dict[str, list[list[Any]]]) -> None:
         _fill(ws, sheet.headers, [c.note for c in sheet.columns], rows[sheet.name], checks)
 
 
-def _file_mode(path: Path) -> int:
-    """The replaced file's mode, else the umask's default (not mkstemp's 0600)."""
-    if path.exists():
-        return stat.S_IMODE(path.stat().st_mode)
-    mask = os.umask(0)
-    os.umask(mask)
-    return 0o666 & ~mask
-
-
-def _write_atomic(path: Path, content: bytes | Workbook) -> None:
-    """Write bytes or a workbook to a temporary sibling, then rename it into place."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.tmp-", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            if isinstance(content, bytes):
-                fh.write(content)
-            else:
-                content.save(fh)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, _file_mode(path))
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def _csv_cell(value: Any) -> str:
     if value is None:
         return ""
@@ -273,7 +243,7 @@ def write_csv_folder(folder: Path, instance: Instance | None = None) -> Path:
     for sheet in SHEETS:
         files[sheet.name] = _csv_bytes(sheet.headers, [c.note for c in sheet.columns], rows[sheet.name])
     for name, content in files.items():
-        _write_atomic(folder / f"{name}.csv", content)
+        save_atomic(folder / f"{name}.csv", lambda fh, data=content: fh.write(data))
     return folder
 
 
@@ -308,5 +278,5 @@ def write_template(path: Path, instance: Instance | None = None) -> Path:
     wb.remove(wb.active)
     _write_sheets(wb, sheet_rows(instance))
     wb.active = 0
-    _write_atomic(path, wb)
+    save_atomic(path, wb.save)
     return path
