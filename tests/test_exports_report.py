@@ -176,7 +176,7 @@ def test_report_shows_summary_and_every_cohort(national: tuple[Instance, Result]
         assert f"<td>{term.replace('_', ' ')}</td>" in text
     for cohort in inst.cohort_list:
         assert f"<td>{cohort.id}</td>" in text, cohort.id
-    assert text.count("<tr><td>2015-") == len(result.rows)
+    assert len(re.findall(r"<tr><td>\d{4}-\d\d-\d\d<", text)) == len(result.rows)
 
 
 def test_instance_text_is_escaped(tmp_path: Path) -> None:
