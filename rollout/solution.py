@@ -93,6 +93,15 @@ class SolverInfo:
     time_limit: float
 
 
+def relative_gap(objective: float | None, bound: float | None) -> float | None:
+    """(objective − bound) / |objective|, at least 0; 0 when the objective is 0; None without both."""
+    if objective is None or bound is None:
+        return None
+    if objective == 0:
+        return 0.0
+    return max(0.0, (objective - bound) / abs(objective))
+
+
 @dataclass(frozen=True)
 class Result:
     """A solve's outcome: status, plan, objective and bound.
@@ -114,11 +123,7 @@ class Result:
     @property
     def gap(self) -> float | None:
         """Relative gap (objective − bound) / objective, 0 when both are 0."""
-        if self.objective is None or self.bound is None:
-            return None
-        if self.objective == 0:
-            return 0.0
-        return max(0.0, (self.objective - self.bound) / abs(self.objective))
+        return relative_gap(self.objective, self.bound)
 
 
 @dataclass(frozen=True)
@@ -149,6 +154,5 @@ class Progress:
 
     @property
     def gap(self) -> float | None:
-        if self.objective is None or self.bound is None:
-            return None
-        return 0.0 if self.objective == 0 else max(0.0, (self.objective - self.bound) / abs(self.objective))
+        """Relative gap of the best plan and bound so far."""
+        return relative_gap(self.objective, self.bound)
