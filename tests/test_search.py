@@ -186,3 +186,15 @@ def test_relaxation_bound_is_below_every_plan(tiny: Instance) -> None:
         index = Index(load_instance(INSTANCES / f"{name}.yaml"))
         plan = greedy_plan(index)
         assert relaxation_bound(index) <= plan.terms(index).weighted(index.instance.weights)
+
+
+def test_hint_guides_the_search_by_parts(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Tests that a hinted part-by-part solve (hints guide its first round) gives a checked plan."""
+    inst = load_instance(INSTANCES / "pilot-march-2015.yaml")
+    earlier = solve(inst, SolveParams(time_limit=15, workers=1, seed=1))
+    monkeypatch.setattr(search, "MONOLITHIC_ROWS", 0)
+    monkeypatch.setattr(search, "PART_ROWS", 40)
+    hinted = solve(inst, SolveParams(time_limit=15, workers=1, seed=1, hint=earlier.rows))
+    _checked(inst, hinted)
+    greedy = solve(inst, SolveParams(solver="greedy"))
+    assert hinted.objective is not None and hinted.objective <= greedy.objective

@@ -128,7 +128,7 @@ def solve_cpsat(
     if len(index.rows) <= MONOLITHIC_ROWS:
         status = _whole(index, tracker, start, deadline, workers, seed, gap, log_search)
     else:
-        status = _by_parts(index, tracker, deadline, workers, seed, gap)
+        status = _by_parts(index, tracker, deadline, workers, seed, gap, hint)
     return _result(index, tracker, status, time_limit, workers, seed)
 
 
@@ -165,7 +165,15 @@ def _whole(
     return outcome.status
 
 
-def _by_parts(index: Index, tracker: Tracker, deadline: float, workers: int, seed: int, gap: float) -> Status:
+def _by_parts(
+    index: Index,
+    tracker: Tracker,
+    deadline: float,
+    workers: int,
+    seed: int,
+    gap: float,
+    hint: Assignment | None = None,
+) -> Status:
     """Large-neighbourhood search: re-plan one part at a time around the rest of the best plan.
 
     Round k cuts the instance into parts of about PART_ROWS × (1 + k mod 3)
@@ -173,7 +181,9 @@ def _by_parts(index: Index, tracker: Tracker, deadline: float, workers: int, see
     Parts go in order of their excess (their share of the objective above
     their relaxation bound); a part at its bound cannot improve and is
     skipped. It stops at the deadline, once the gap is closed, or after a
-    full cycle of part sizes with no better plan.
+    full cycle of part sizes with no better plan. A ``hint`` (an earlier
+    plan) guides the first round: each part is hinted with it rather than
+    with the best plan, so CP-SAT takes its choices wherever they still fit.
     """
     rounds = stale = 0
     largest: dict[str, int] = {"variables": 0, "constraints": 0}
@@ -187,7 +197,8 @@ def _by_parts(index: Index, tracker: Tracker, deadline: float, workers: int, see
             left = deadline - time.perf_counter()
             if left < 0.5 or tracker.gap_closed(gap):
                 break
-            size = _improve_part(index, tracker, part, min(left, PART_SECONDS), workers, seed + rounds)
+            guide = hint if rounds == 0 and hint is not None else tracker.best
+            size = _improve_part(index, tracker, part, min(left, PART_SECONDS), workers, seed + rounds, guide)
             improved |= size.pop("improved") > 0
             if size["variables"] > largest["variables"]:
                 largest = size
@@ -210,7 +221,13 @@ def _excess(index: Index, plan: Assignment, part: list[int]) -> float:
 
 
 def _improve_part(
-    index: Index, tracker: Tracker, part: list[int], budget: float, workers: int, seed: int
+    index: Index,
+    tracker: Tracker,
+    part: list[int],
+    budget: float,
+    workers: int,
+    seed: int,
+    guide: Assignment,
 ) -> dict[str, int]:
     """Re-plan ``part`` with the rest of the best plan fixed; keep it if cheaper. Returns the model size."""
     assert tracker.best is not None
@@ -218,7 +235,7 @@ def _improve_part(
     fixed.update(tracker.best)
     fixed.drop(index, set(part))
     built = Model.build(index, Scope(part, fixed))
-    outcome = run(built, budget, workers, seed, hint=tracker.best)
+    outcome = run(built, budget, workers, seed, hint=guide)
     improved = False
     if outcome.plan is not None:
         fixed.update(outcome.plan)
