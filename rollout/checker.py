@@ -5,149 +5,23 @@ and recomputes the terms O1–O5; ``rollout check`` prints its :func:`format_rep
 It shares no code with the model (never ``rollout.cpsat``, ``rollout.index`` or
 ``rollout.solve``): one ``check_r<n>_<name>`` per rule, listed in :data:`CHECKS`.
 A row whose ids do not resolve, or whose block and day do not fit its course, is
-reported once under the closest rule and skipped by the rules: no content raises.
+reported once under the closest rule and skipped by the rules: no content raises
+(:mod:`rollout.check_context`). The terms are recomputed by :mod:`rollout.recompute`.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Collection, Hashable, Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date
 from itertools import pairwise
-from typing import Any, TypeGuard, TypeVar
 
 from rollout.calendar import Calendar, iso_week
+from rollout.check_context import CheckContext, Report, Violation, as_tuple, row_problem, status_of, what
 from rollout.instance import Instance, Pin
 from rollout.recompute import compute_terms, group_by, span, weighted_objective
 from rollout.rules import HARD_RULES, TERM_NAMES, Rule
-from rollout.solution import Result, Row, Status, Terms
-
-K = TypeVar("K", bound=Hashable)
-
-
-@dataclass(frozen=True)
-class Violation:
-    """One broken hard rule.
-
-    Attributes
-    ----------
-    rule
-        The rule's id (R1…R14).
-    message
-        What is wrong, in planner words: cohort, course, block/day, date, room, trainer.
-    """
-
-    rule: Rule
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.rule.value} {self.message}"
-
-
-@dataclass(frozen=True)
-class Report:
-    """The outcome of :func:`check`.
-
-    Attributes
-    ----------
-    violations
-        Every broken hard rule, in rule order.
-    terms
-        The recomputed terms O1–O5; ``None`` when the result has no plan.
-    term_mismatches
-        Each disagreement of ``solution.json`` with the recomputation (terms,
-        objective, status, instance name), one line each.
-    """
-
-    violations: tuple[Violation, ...]
-    terms: Terms | None
-    term_mismatches: tuple[str, ...]
-
-    @property
-    def ok(self) -> bool:
-        """Whether no rule is broken and ``solution.json`` matches the recomputation."""
-        return not self.violations and not self.term_mismatches
-
-
-def _what(r: Row) -> str:
-    return f"{r.cohort} {r.course} block {r.block} day {r.day} on {r.date}"
-
-
-class CheckContext:
-    """A plan under check: instance, calendar, result and its readable rows, grouped once.
-
-    Parameters
-    ----------
-    inst, cal, result
-        The instance, its calendar and the result being checked.
-    rows
-        The rows that passed the reference pre-check.
-    scheduled
-        Ids of the instance's cohorts named by at least one row of the result.
-    """
-
-    def __init__(
-        self, inst: Instance, cal: Calendar, result: Result, rows: Iterable[Row], scheduled: Collection[str]
-    ) -> None:
-        self.inst, self.cal, self.result = inst, cal, result
-        self.rows = sorted(rows, key=lambda r: (r.date, r.cohort, r.course, r.day))
-        self.scheduled = frozenset(scheduled)
-        self.by_block = group_by(self.rows, lambda r: (r.cohort, r.course, r.block))
-        self.by_course = group_by(self.rows, lambda r: (r.cohort, r.course))
-        self.by_cohort = group_by(self.rows, lambda r: r.cohort)
-        self.by_trainer = group_by(self.rows, lambda r: r.trainer)
-
-
-# ----------------------------------------------------------- reference pre-check
-
-#: Row field, the rule an unknown id in it breaks, and the instance lookup of its ids.
-_ID_FIELDS: tuple[tuple[str, Rule, str], ...] = (
-    ("cohort", Rule.R6, "cohort_by_id"),
-    ("course", Rule.R6, "course_by_id"),
-    ("site", Rule.R6, "site_by_id"),
-    ("room", Rule.R7, "room_site"),
-    ("trainer", Rule.R8, "trainer_by_id"),
-    ("topic", Rule.R2, "topics"),
-)
-
-
-def _as_tuple(value: object) -> tuple[Any, ...]:
-    """The items of a list-like field; nothing for a string, a mapping or a scalar."""
-    if isinstance(value, str | bytes | Mapping) or not isinstance(value, Iterable):
-        return ()
-    return tuple(value)
-
-
-def _status(value: object) -> Status | None:
-    """The status, also from its plain text; ``None`` when it is none of the four."""
-    return next((s for s in Status if value == s or value == s.value), None)
-
-
-def _well_typed(row: object) -> TypeGuard[Row]:
-    return (
-        isinstance(row, Row)
-        and type(row.date) is date
-        and all(isinstance(getattr(row, f), str) for f, _, _ in _ID_FIELDS)
-        and all(type(getattr(row, f)) is int for f in ("block", "day"))
-    )
-
-
-def _row_problem(inst: Instance, number: int, row: object) -> Violation | None:
-    """Why a row cannot be read against the instance, or ``None``."""
-    if not _well_typed(row):
-        return Violation(Rule.R6, f"row {number} cannot be read: {row!r}")
-    for kind, rule, lookup in _ID_FIELDS:
-        if getattr(row, kind) not in getattr(inst, lookup):
-            return Violation(rule, f"{_what(row)} names unknown {kind} '{getattr(row, kind)}'")
-    course = inst.course_by_id[row.course]
-    blocks = [b for b, block in enumerate(course.blocks, start=1) for _ in block]
-    if not 1 <= row.day <= len(blocks):
-        return Violation(Rule.R2, f"{_what(row)}: {course.id} has days 1 to {len(blocks)}")
-    if row.block != blocks[row.day - 1]:
-        return Violation(Rule.R2, f"{_what(row)}: that day is in block {blocks[row.day - 1]}")
-    return None
-
+from rollout.solution import Result, Row, Terms
 
 # ------------------------------------------------------------------ hard rules
 
@@ -166,7 +40,7 @@ def check_r1_working_days(ctx: CheckContext) -> Iterator[Violation]:
     """Every row's date is a working day at its site (R1)."""
     for r in ctx.rows:
         if not ctx.cal.is_working_day(r.site, r.date):
-            yield Violation(Rule.R1, f"{_what(r)} at {r.site}: {_not_working(ctx, r.site, r.date)}")
+            yield Violation(Rule.R1, f"{what(r)} at {r.site}: {_not_working(ctx, r.site, r.date)}")
 
 
 def check_r2_blocks(ctx: CheckContext) -> Iterator[Violation]:
@@ -175,7 +49,7 @@ def check_r2_blocks(ctx: CheckContext) -> Iterator[Violation]:
         days = ctx.inst.course_by_id[course_id].days
         for r in rows:
             if r.topic != days[r.day - 1]:
-                yield Violation(Rule.R2, f"{_what(r)} teaches {r.topic}, not {days[r.day - 1]}")
+                yield Violation(Rule.R2, f"{what(r)} teaches {r.topic}, not {days[r.day - 1]}")
         first: dict[int, Row] = {}
         for r in rows:
             first.setdefault(r.day, r)
@@ -235,9 +109,9 @@ def _r6_rows(ctx: CheckContext) -> Iterator[Violation]:
     for r in ctx.rows:
         cohort = ctx.inst.cohort_by_id[r.cohort]
         if r.course not in cohort.courses:
-            yield Violation(Rule.R6, f"{_what(r)}: the cohort takes only {', '.join(cohort.courses)}")
+            yield Violation(Rule.R6, f"{what(r)}: the cohort takes only {', '.join(cohort.courses)}")
         if r.site != cohort.site:
-            yield Violation(Rule.R6, f"{_what(r)} is at {r.site}, not the cohort's {cohort.site}")
+            yield Violation(Rule.R6, f"{what(r)} is at {r.site}, not the cohort's {cohort.site}")
     for cid in sorted(ctx.scheduled):
         for course_id in ctx.inst.cohort_by_id[cid].courses:
             n = len(ctx.inst.course_by_id[course_id].days)
@@ -253,7 +127,7 @@ def _r6_rows(ctx: CheckContext) -> Iterator[Violation]:
 
 def _r6_unscheduled(ctx: CheckContext) -> Iterator[Violation]:
     listed: set[str] = set()
-    for u in _as_tuple(ctx.result.unscheduled):
+    for u in as_tuple(ctx.result.unscheduled):
         cid, reason = getattr(u, "cohort", None), getattr(u, "reason", None)
         if not isinstance(cid, str) or cid not in ctx.inst.cohort_by_id:
             yield Violation(Rule.R6, f"unscheduled.csv lists unknown cohort {cid!r}")
@@ -296,14 +170,14 @@ def check_r7_rooms(ctx: CheckContext) -> Iterator[Violation]:
         room, home = inst.room_by_id[r.room], inst.room_site[r.room]
         learners = inst.cohort_by_id[r.cohort].learners
         if home != r.site:
-            yield Violation(Rule.R7, f"{_what(r)} at {r.site} is in room {r.room} of {home}")
+            yield Violation(Rule.R7, f"{what(r)} at {r.site} is in room {r.room} of {home}")
         if room.capacity < learners:
             yield Violation(
                 Rule.R7,
-                f"{_what(r)}: room {r.room} holds {room.capacity}, the cohort has {learners} learners",
+                f"{what(r)}: room {r.room} holds {room.capacity}, the cohort has {learners} learners",
             )
         if r.date in ctx.cal.room_closed(r.room):
-            yield Violation(Rule.R7, f"{_what(r)}: room {r.room} is closed that date")
+            yield Violation(Rule.R7, f"{what(r)}: room {r.room} is closed that date")
     for (cid, course_id, b), rows in ctx.by_block.items():
         rooms = sorted({r.room for r in rows})
         if len(rooms) > 1:
@@ -315,7 +189,7 @@ def check_r8_skills(ctx: CheckContext) -> Iterator[Violation]:
     """The trainer has the row's topic in skills (R8)."""
     for r in ctx.rows:
         if r.topic not in ctx.inst.trainer_by_id[r.trainer].skills:
-            yield Violation(Rule.R8, f"{_what(r)}: trainer {r.trainer} lacks skill {r.topic}")
+            yield Violation(Rule.R8, f"{what(r)}: trainer {r.trainer} lacks skill {r.topic}")
 
 
 def check_r9_availability(ctx: CheckContext) -> Iterator[Violation]:
@@ -323,11 +197,11 @@ def check_r9_availability(ctx: CheckContext) -> Iterator[Violation]:
     for r in ctx.rows:
         allowed = ctx.inst.trainer_by_id[r.trainer].sites
         if r.date in ctx.cal.unavailable(r.trainer):
-            yield Violation(Rule.R9, f"{_what(r)}: trainer {r.trainer} is unavailable that date")
+            yield Violation(Rule.R9, f"{what(r)}: trainer {r.trainer} is unavailable that date")
         if allowed is not None and r.site not in allowed:
             yield Violation(
                 Rule.R9,
-                f"{_what(r)}: trainer {r.trainer} may not teach at {r.site} (only at {', '.join(allowed)})",
+                f"{what(r)}: trainer {r.trainer} may not teach at {r.site} (only at {', '.join(allowed)})",
             )
 
 
@@ -419,7 +293,7 @@ CHECKS: tuple[tuple[Rule, Callable[[CheckContext], Iterator[Violation]]], ...] =
 def _mismatches(inst: Instance, result: Result, n_rows: int, terms: Terms | None) -> Iterator[str]:
     if result.instance != inst.name:
         yield f"instance: solution.json is for {result.instance!r}, not {inst.name!r}"
-    status = _status(result.status)
+    status = status_of(result.status)
     if status is None:
         yield f"status: {result.status!r} is not one of optimal, feasible, infeasible, unknown"
     elif terms is None:
@@ -456,8 +330,8 @@ def check(inst: Instance, result: Result, calendar: Calendar | None = None) -> R
     Report
         Violations in rule order, the recomputed terms and every mismatch with ``solution.json``.
     """
-    cal, raw = calendar or Calendar(inst), _as_tuple(result.rows)
-    problems = [(row, _row_problem(inst, n, row)) for n, row in enumerate(raw, start=1)]
+    cal, raw = calendar or Calendar(inst), as_tuple(result.rows)
+    problems = [(row, row_problem(inst, n, row)) for n, row in enumerate(raw, start=1)]
     violations = [p for _, p in problems if p is not None]
     rows = [row for row, p in problems if p is None]
     named = {c for c in (getattr(r, "cohort", None) for r in raw) if isinstance(c, str)}
@@ -467,7 +341,7 @@ def check(inst: Instance, result: Result, calendar: Calendar | None = None) -> R
     order = {rule: i for i, rule in enumerate(HARD_RULES)}
     violations.sort(key=lambda v: order[v.rule])
     terms = None
-    if (status := _status(result.status)) is not None and status.has_plan:
+    if (status := status_of(result.status)) is not None and status.has_plan:
         left = [c.id for c in inst.cohort_list if c.id not in ctx.scheduled]
         terms = compute_terms(inst, ctx.rows, left, cal)
     return Report(tuple(violations), terms, tuple(_mismatches(inst, result, len(raw), terms)))
