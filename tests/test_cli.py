@@ -207,3 +207,31 @@ def test_schema_is_json_and_matches_the_committed_file() -> None:
     assert json.loads(result.output)["title"]
     committed = (INSTANCES.parent / "docs" / "instance.schema.json").read_text(encoding="utf-8")
     assert result.output == committed
+
+
+@pytest.mark.parametrize("name", ["tiny", "pilot-march-2015", "national-s2-2015"])
+def test_every_export_of_every_sample_plan_opens_in_its_tool(name: str, tmp_path: Path) -> None:
+    """Tests that each sample plan's exports open: pandas reads the CSVs, openpyxl the workbook,
+    icalendar every calendar, and the report is one HTML document naming every cohort."""
+    import icalendar
+    import pandas as pd
+    from openpyxl import load_workbook
+
+    from rollout.io import load_instance, read_solution
+
+    folder = INSTANCES.parent / "solutions" / name
+    out = tmp_path / name
+    result = CliRunner().invoke(cli, ["export", str(folder), "--to", "all", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    rows = len(read_solution(folder).rows)
+    for csv in (out / "csv").iterdir():
+        assert len(pd.read_csv(csv)) == rows, csv.name
+    book = load_workbook(out / f"{name}.xlsx")
+    assert {"Summary", "Timetable", "Trainer load"} <= set(book.sheetnames)
+    events = 0
+    for ics in (out / "ics").glob("trainer-*.ics"):
+        events += len(icalendar.Calendar.from_ical(ics.read_bytes()).walk("VEVENT"))
+    assert events == rows
+    html = (out / f"{name}.html").read_text(encoding="utf-8")
+    assert html.lstrip().lower().startswith("<!doctype html>")
+    assert all(c.id in html for c in load_instance(INSTANCES / f"{name}.yaml").cohort_list)
