@@ -116,11 +116,15 @@ class CourseGap(_Model):
         return self
 
 
+#: The default working days: Monday to Friday.
+_WORKWEEK: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri")
+
+
 class Settings(_Model):
     """Calendar, travel and cost settings; every key optional."""
 
     country: str = "FR"
-    working_days: list[Weekday] = Field(default_factory=lambda: ["mon", "tue", "wed", "thu", "fri"])
+    working_days: list[Weekday] = Field(default_factory=lambda: list(_WORKWEEK))
     max_overnight_travel_hours: Annotated[float, Field(ge=0, allow_inf_nan=False)] = 4.0
     travel_speed_kmh: Annotated[float, Field(gt=0, allow_inf_nan=False)] = 160
     travel_overhead_hours: Annotated[float, Field(ge=0, allow_inf_nan=False)] = 1.0

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import asdict, dataclass, field
-from datetime import date
 from enum import Enum
 from typing import Any
 
@@ -39,7 +39,7 @@ class Status(str, Enum):
 class Row:
     """One teaching day (spec section 3). ``block`` and ``day`` are 1-based."""
 
-    date: date
+    date: dt.date
     site: str
     room: str
     cohort: str
@@ -49,7 +49,7 @@ class Row:
     topic: str
     trainer: str
 
-    def sort_key(self) -> tuple[date, str, str, str, str, int]:
+    def sort_key(self) -> tuple[dt.date, str, str, str, str, int]:
         """The timetable's order: date, site, room (then cohort, course, day)."""
         return (self.date, self.site, self.room, self.cohort, self.course, self.day)
 

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import itertools
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from ortools.sat.python import cp_model
 
@@ -57,7 +58,8 @@ def add_r6_completeness(model: cp_model.CpModel, index: Index, v: Variables) -> 
     """
     for b in v.start:
         present = v.present[index.blocks[b].cohort]
-        choices = [v.start_lit[b], v.room_lit[b]] + [v.trainer_lit[r] for r in index.block_rows[b]]
+        choices: list[Mapping[Any, cp_model.IntVar]] = [v.start_lit[b], v.room_lit[b]]
+        choices += [v.trainer_lit[r] for r in index.block_rows[b]]
         for lits in choices:
             if len(lits) != 1 or next(iter(lits.values())) is not present:
                 model.add_exactly_one([*lits.values(), present.Not()])
@@ -152,8 +154,8 @@ def add_r11_overnight_travel(model: cp_model.CpModel, index: Index, v: Variables
     """
     for t, opts in _trainer_options(index, v).items():
         at: dict[str, list[tuple[int, cp_model.IntVar | None]]] = defaultdict(list)
-        for r, lit in opts.rows:
-            at[index.blocks[index.rows[r].block].site].append((r, lit))
+        for r, row_lit in opts.rows:
+            at[index.blocks[index.rows[r].block].site].append((r, row_lit))
         for day, site in opts.fixed:
             at[site].append((day, None))
         for site, here in at.items():

@@ -65,7 +65,7 @@ class Run:
 
 class _Callback(cp_model.CpSolverSolutionCallback):
     def __init__(
-        self, built: Model, on_plan: Callable[[Assignment], None], done: Callable[[], bool] | None
+        self, built: Model, on_plan: Callable[[Assignment], object], done: Callable[[], bool] | None
     ) -> None:
         super().__init__()
         self._built = built
@@ -86,7 +86,7 @@ def run(
     *,
     gap: float = 0.0,
     hint: Assignment | None = None,
-    on_plan: Callable[[Assignment], None] | None = None,
+    on_plan: Callable[[Assignment], object] | None = None,
     on_bound: Callable[[float], None] | None = None,
     log_search: bool = False,
     done: Callable[[], bool] | None = None,

@@ -114,4 +114,5 @@ def term_expressions(model: cp_model.CpModel, index: Index, v: Variables) -> dic
 
 def weighted_objective(terms: dict[str, Expr], weights: object) -> Expr:
     """Σ weight × term."""
-    return sum(getattr(weights, name) * expr for name, expr in terms.items() if getattr(weights, name))
+    total: Expr = sum(getattr(weights, name) * expr for name, expr in terms.items() if getattr(weights, name))
+    return total

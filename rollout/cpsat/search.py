@@ -20,8 +20,7 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-
-import ortools
+from importlib.metadata import version
 
 from rollout.assignment import Assignment
 from rollout.bounds import relaxation_bound
@@ -247,16 +246,12 @@ def _result(
     index: Index, tracker: Tracker, status: Status, time_limit: float, workers: int, seed: int
 ) -> Result:
     inst = index.instance
-    info = SolverInfo("cp-sat", ortools.__version__, tracker.elapsed(), workers, seed, time_limit)
-    plan = tracker.best
-    if plan is None:
+    info = SolverInfo("cp-sat", version("ortools"), tracker.elapsed(), workers, seed, time_limit)
+    plan, objective = tracker.best, tracker.objective
+    if plan is None or objective is None:
         unknown = status is not Status.INFEASIBLE
         return Result(inst.name, status, bound=tracker.bound if unknown else None, solver=info)
-    if (
-        status is not Status.OPTIMAL
-        and tracker.bound is not None
-        and tracker.bound >= tracker.objective - 1e-6
-    ):
+    if status is not Status.OPTIMAL and tracker.bound is not None and tracker.bound >= objective - 1e-6:
         status = Status.OPTIMAL
     elif status is Status.INFEASIBLE:  # a checked greedy plan exists: the model is wrong
         raise RuntimeError("CP-SAT proved infeasible an instance with a valid plan: this is a bug in rollout")

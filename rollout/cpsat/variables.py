@@ -155,21 +155,21 @@ class Variables:
 
         for c, present in self.present.items():
             put(present, int(c in plan.placed))
-        for b, lits in self.start_lit.items():
-            for s, lit in lits.items():
+        for b, by_start in self.start_lit.items():
+            for s, lit in by_start.items():
                 put(lit, int(plan.start.get(b) == s))
             for room, lit in self.room_lit[b].items():
                 put(lit, int(plan.room.get(b) == room))
             starts = index.blocks[b].starts or [0]
             put(self.start[b], plan.start.get(b, starts[0]))
-        for r, lits in self.trainer_lit.items():
-            for t, lit in lits.items():
+        for r, by_trainer in self.trainer_lit.items():
+            for t, lit in by_trainer.items():
                 put(lit, int(plan.trainer.get(r) == t))
         for r, week in self.week.items():
             day = value[self.start[index.rows[r].block].index][1] + index.rows[r].offset
             put(week, index.week_of_day[day])
-        for out, lits in self.ors:
-            put(out, max(value[lit.index][1] for lit in lits))
+        for out, inputs in self.ors:
+            put(out, max(value[lit.index][1] for lit in inputs))
         for var, x in value.values():
             self.model.add_hint(var, x)
 

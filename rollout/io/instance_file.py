@@ -29,7 +29,7 @@ class _StrictLoader(yaml.SafeLoader):
         if self.check_event(yaml.AliasEvent):
             self.aliases_seen += 1
             if self.aliases_seen > MAX_YAML_ALIASES:
-                event = self.peek_event()
+                event = self.peek_event()  # type: ignore[no-untyped-call]
                 raise yaml.YAMLError(
                     f"line {event.start_mark.line + 1}: more than {MAX_YAML_ALIASES} aliases; "
                     "write the values out instead of referencing anchors"

@@ -14,8 +14,9 @@ import csv
 import io
 from collections.abc import Iterable, Sequence
 from datetime import date
+from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
@@ -226,6 +227,10 @@ def _csv_bytes(headers: Sequence[str], notes: Sequence[str], rows: list[list[Any
     return ("\ufeff" + buf.getvalue()).encode("utf-8")  # the BOM makes Excel read UTF-8
 
 
+def _write_bytes(data: bytes, fh: IO[bytes]) -> None:
+    fh.write(data)
+
+
 def write_csv_folder(folder: Path, instance: Instance | None = None) -> Path:
     """Write the template as a folder of CSV files, ``<sheet>.csv`` each, empty or filled.
 
@@ -243,7 +248,7 @@ def write_csv_folder(folder: Path, instance: Instance | None = None) -> Path:
     for sheet in SHEETS:
         files[sheet.name] = _csv_bytes(sheet.headers, [c.note for c in sheet.columns], rows[sheet.name])
     for name, content in files.items():
-        save_atomic(folder / f"{name}.csv", lambda fh, data=content: fh.write(data))
+        save_atomic(folder / f"{name}.csv", partial(_write_bytes, content))
     return folder
 
 
