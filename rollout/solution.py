@@ -119,6 +119,7 @@ class Result:
     terms: Terms | None = None
     solver: SolverInfo | None = None
     notes: tuple[str, ...] = field(default=())
+    stopped_by: str | None = None  # a signal's name when the user stopped the solve (not written)
 
     @property
     def gap(self) -> float | None:

@@ -15,6 +15,7 @@ from rollout.greedy import greedy_plan
 from rollout.index import Index
 from rollout.instance import Instance
 from rollout.solution import Progress, Result, Row, SolverInfo, Status, Unscheduled
+from rollout.stopping import StopRequest
 
 log = logging.getLogger("rollout")
 
@@ -81,6 +82,7 @@ def solve(
     params: SolveParams | None = None,
     on_progress: Callable[[Progress], None] | None = None,
     calendar: Calendar | None = None,
+    stop: StopRequest | None = None,
 ) -> Result:
     """Plan every cohort of ``instance``.
 
@@ -89,7 +91,9 @@ def solve(
     Result
         ``optimal`` or ``feasible`` with a plan; ``infeasible`` when no plan
         exists (its ``notes`` say why when known before search); ``unknown``
-        when none was found in time.
+        when none was found in time. A ``stop`` request (Ctrl-C in the CLI)
+        ends the search early with the best plan so far; ``stopped_by``
+        then names the signal.
     """
     params = params or SolveParams()
     if params.solver not in SOLVERS:
@@ -119,6 +123,7 @@ def solve(
         on_progress=on_progress,
         log_search=params.log_search,
         started=started,
+        stop=stop,
     )
 
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from ortools.sat.python import cp_model
 
@@ -14,6 +16,7 @@ from rollout.cpsat.objective import term_expressions, weighted_objective
 from rollout.cpsat.variables import Scope, Variables
 from rollout.index import Index
 from rollout.solution import Status
+from rollout.stopping import StopRequest
 
 log = logging.getLogger("rollout")
 
@@ -90,11 +93,15 @@ def run(
     on_bound: Callable[[float], None] | None = None,
     log_search: bool = False,
     done: Callable[[], bool] | None = None,
+    stop: StopRequest | None = None,
 ) -> Run:
     """Solve ``built`` once with CP-SAT; infeasible is a status, not an error.
 
     ``done`` is asked after each plan: True stops the search (a bound proven
     outside the model, such as the relaxation bound, may close the gap).
+    CP-SAT runs in a worker thread while this thread waits in short joins,
+    so signal handlers run at once and ``stop`` ends the search as a time
+    limit would.
     """
     if hint is not None:
         built.vars.hint(hint, built.index)
@@ -110,10 +117,11 @@ def run(
     # without them the search starts at 4 s and its 30 s result is no worse.
     params.cp_model_probing_level = 0
     params.max_presolve_iterations = 1
+    params.catch_sigint_signal = False  # the caller's handlers decide (StopRequest)
     if on_bound is not None:
         solver.best_bound_callback = on_bound
     callback = _Callback(built, on_plan, done) if on_plan else None
-    code = solver.solve(built.model, callback)
+    code = _solve_in_thread(solver, built.model, callback, stop)
     status = _STATUS.get(code)
     if status is None:
         raise RuntimeError(
@@ -122,3 +130,36 @@ def run(
     plan = built.vars.extract(solver, built.index) if status.has_plan else None
     bound = None if status is Status.INFEASIBLE else solver.best_objective_bound
     return Run(status, plan, bound)
+
+
+def _solve_in_thread(
+    solver: cp_model.CpSolver,
+    model: cp_model.CpModel,
+    callback: cp_model.CpSolverSolutionCallback | None,
+    stop: StopRequest | None,
+) -> Any:
+    """``solver.solve`` in a thread; this one stays free to run signal handlers."""
+    outcome: list[Any] = []
+    failure: list[BaseException] = []
+
+    def work() -> None:
+        try:
+            outcome.append(solver.solve(model, callback))
+        except BaseException as exc:  # handed to the calling thread
+            failure.append(exc)
+
+    worker = threading.Thread(target=work, name="cp-sat", daemon=True)
+    forget = stop.listen(solver.stop_search) if stop is not None else None
+    worker.start()
+    try:
+        while worker.is_alive():
+            worker.join(0.1)
+    finally:
+        if worker.is_alive():  # an exception in this thread: stop CP-SAT before leaving
+            solver.stop_search()
+            worker.join()
+        if forget is not None:
+            forget()
+    if failure:
+        raise failure[0]
+    return outcome[0]

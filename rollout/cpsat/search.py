@@ -19,7 +19,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib.metadata import version
 
 from rollout.assignment import Assignment
@@ -30,6 +30,7 @@ from rollout.greedy import greedy_plan
 from rollout.index import Index
 from rollout.partition import partition
 from rollout.solution import Progress, Result, SolverInfo, Status, Unscheduled
+from rollout.stopping import StopRequest
 
 log = logging.getLogger("rollout")
 
@@ -109,13 +110,16 @@ def solve_cpsat(
     on_progress: Callable[[Progress], None] | None = None,
     log_search: bool = False,
     started: float | None = None,
+    stop: StopRequest | None = None,
 ) -> Result:
     """Plan ``index`` within ``time_limit`` seconds from ``started`` (a perf_counter reading; now by default).
 
     Progress times and the time written count from ``started`` too, so they
     include building the index when the caller started the clock before it.
+    A ``stop`` request ends the search with the best plan so far.
     """
     tracker = Tracker(index, on_progress, started if started is not None else time.perf_counter())
+    stop = stop or StopRequest()
     deadline = tracker.started + time_limit
     for careful in (True, False):  # the careful greedy is usually cheaper; the plain one a fallback
         plan = greedy_plan(index, careful=careful)
@@ -124,11 +128,14 @@ def solve_cpsat(
     warm = tracker.best or plan
     tracker.prove(relaxation_bound(index))
     start = hint if hint is not None else warm
-    if len(index.rows) <= MONOLITHIC_ROWS:
-        status = _whole(index, tracker, start, deadline, workers, seed, gap, log_search)
+    if stop.requested:
+        status = Status.UNKNOWN
+    elif len(index.rows) <= MONOLITHIC_ROWS:
+        status = _whole(index, tracker, start, deadline, workers, seed, gap, log_search, stop)
     else:
-        status = _by_parts(index, tracker, deadline, workers, seed, gap, hint)
-    return _result(index, tracker, status, time_limit, workers, seed)
+        status = _by_parts(index, tracker, deadline, workers, seed, gap, hint, stop)
+    result = _result(index, tracker, status, time_limit, workers, seed)
+    return replace(result, stopped_by=stop.name) if stop.requested else result
 
 
 def _whole(
@@ -140,6 +147,7 @@ def _whole(
     seed: int,
     gap: float,
     log_search: bool,
+    stop: StopRequest,
 ) -> Status:
     built = Model.build(index)
     size = built.size()
@@ -156,6 +164,7 @@ def _whole(
         on_bound=tracker.prove,
         log_search=log_search,
         done=lambda: tracker.gap_closed(gap),
+        stop=stop,
     )
     if outcome.plan is not None:
         tracker.offer(outcome.plan)
@@ -172,6 +181,7 @@ def _by_parts(
     seed: int,
     gap: float,
     hint: Assignment | None = None,
+    stop: StopRequest | None = None,
 ) -> Status:
     """Large-neighbourhood search: re-plan one part at a time around the rest of the best plan.
 
@@ -186,7 +196,10 @@ def _by_parts(
     """
     rounds = stale = 0
     largest: dict[str, int] = {"variables": 0, "constraints": 0}
-    while time.perf_counter() < deadline - 0.5 and tracker.best is not None and stale < 3:
+    stop = stop or StopRequest()
+    while (
+        time.perf_counter() < deadline - 0.5 and tracker.best is not None and stale < 3 and not stop.requested
+    ):
         parts = partition(index, PART_ROWS * (1 + rounds % 3))
         log.info("round %d: %d parts", rounds + 1, len(parts))
         excess = {id(p): _excess(index, tracker.best, p) for p in parts}
@@ -194,10 +207,11 @@ def _by_parts(
         improved = False
         for part in parts:
             left = deadline - time.perf_counter()
-            if left < 0.5 or tracker.gap_closed(gap):
+            if left < 0.5 or tracker.gap_closed(gap) or stop.requested:
                 break
             guide = hint if rounds == 0 and hint is not None else tracker.best
-            size = _improve_part(index, tracker, part, min(left, PART_SECONDS), workers, seed + rounds, guide)
+            budget = min(left, PART_SECONDS)
+            size = _improve_part(index, tracker, part, budget, workers, seed + rounds, guide, stop)
             improved |= size.pop("improved") > 0
             if size["variables"] > largest["variables"]:
                 largest = size
@@ -227,6 +241,7 @@ def _improve_part(
     workers: int,
     seed: int,
     guide: Assignment,
+    stop: StopRequest,
 ) -> dict[str, int]:
     """Re-plan ``part`` with the rest of the best plan fixed; keep it if cheaper. Returns the model size."""
     assert tracker.best is not None
@@ -234,7 +249,7 @@ def _improve_part(
     fixed.update(tracker.best)
     fixed.drop(index, set(part))
     built = Model.build(index, Scope(part, fixed))
-    outcome = run(built, budget, workers, seed, hint=guide)
+    outcome = run(built, budget, workers, seed, hint=guide, stop=stop)
     improved = False
     if outcome.plan is not None:
         fixed.update(outcome.plan)
