@@ -26,6 +26,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from rollout import instance as models
 from rollout.io.atomic import save_atomic
+from rollout.io.spreadsheet_cells import csv_escape, needs_quote, xml_escape
 from rollout.io.spreadsheet_layout import (
     KEY_HEADERS,
     KEY_NOTES,
@@ -33,9 +34,6 @@ from rollout.io.spreadsheet_layout import (
     SHEETS,
     Key,
     Kind,
-    csv_escape,
-    needs_quote,
-    xml_escape,
 )
 from rollout.io.spreadsheet_read import read_workbook
 

@@ -1,6 +1,7 @@
 """Workbooks and CSV folders in: every problem named by sheet, row and column.
 
-The layout and the cell encodings are those of :mod:`rollout.io.spreadsheet_layout`.
+The layout is :mod:`rollout.io.spreadsheet_layout`, the cells :mod:`rollout.io.spreadsheet_cells`,
+the raw tables :mod:`rollout.io.spreadsheet_tables`.
 Cells are decoded into the plain data of an instance file, remembering the
 cell of every value, and validated by :func:`rollout.io.parse_instance`;
 each problem it reports by model path (``trainers[3].skills[1]``) is mapped
@@ -10,37 +11,28 @@ also checked here, so that they are reported together with bad values.
 
 from __future__ import annotations
 
-import csv
-import io
 import re
-import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
-from openpyxl.utils.exceptions import InvalidFileException
 
 from rollout.errors import InputError, Loc, Problem, did_you_mean
 from rollout.instance import Instance
 from rollout.io.instance_file import parse_instance
+from rollout.io.spreadsheet_cells import CellError, decode
 from rollout.io.spreadsheet_layout import (
     KEY_SHEETS,
     MISSING,
     OPTIONAL_SHEETS,
     SHEET_NAMES,
     SHEETS,
-    CellError,
     Column,
     Sheet,
-    decode,
-    xml_unescape,
 )
-
-#: A row of a table: its 1-based number and its cell values.
-Row = tuple[int, list[Any]]
+from rollout.io.spreadsheet_tables import Row, csv_tables, is_blank, xlsx_tables
 
 _MODEL_PATH = re.compile(
     r"\b(?:courses|sites|trainers|travel|school_holidays|cohorts|pinned)(?:\[\d+\]|\.\w+)+"
@@ -68,59 +60,6 @@ _REFERENCES = {
     ("pins", "room"): ("room", "rooms"),
     ("pins", "trainer"): ("trainer", "trainers"),
 }
-
-
-# ----- loading tables --------------------------------------------------------------------------
-
-
-def _is_blank(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
-
-
-def _xlsx_tables(path: Path) -> dict[str, list[Row]]:
-    """Every sheet's rows (row 1 first), comment rows dropped; text unescaped."""
-    try:
-        wb = load_workbook(path, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError) as exc:
-        raise InputError(str(path), [Problem("", f"not an Excel workbook (.xlsx): {exc}")]) from None
-    tables: dict[str, list[Row]] = {}
-    for ws in wb.worksheets:
-        rows: list[Row] = []
-        for number, cells in enumerate(ws.iter_rows(min_row=1, max_col=max(ws.max_column, 1)), start=1):
-            values = [xml_unescape(c.value) if isinstance(c.value, str) else c.value for c in cells]
-            first = values[0] if values else None
-            if number > 1 and isinstance(first, str) and first.startswith("#") and not cells[0].quotePrefix:
-                continue
-            rows.append((number, values))
-        tables.setdefault(ws.title.strip().lower(), rows)
-    return tables
-
-
-def _csv_table(path: Path) -> list[Row]:
-    try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise CellError(f"not UTF-8 (byte {exc.start}): save it as 'CSV UTF-8'") from None
-    head = text.split("\n", 1)[0]
-    delimiter = ";" if head.count(";") > head.count(",") else ","
-    rows: list[Row] = []
-    for number, cells in enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), start=1):
-        if number > 1 and cells and cells[0].startswith("#"):
-            continue
-        rows.append((number, [(c[1:] if c.startswith("'") else c) or None for c in cells]))
-    return rows
-
-
-def _csv_tables(folder: Path) -> tuple[dict[str, list[Row]], list[Problem]]:
-    tables: dict[str, list[Row]] = {}
-    problems: list[Problem] = []
-    for path in sorted(folder.iterdir()):
-        if path.suffix.lower() == ".csv" and path.stem.lower() not in tables:
-            try:
-                tables[path.stem.lower()] = _csv_table(path)
-            except CellError as exc:
-                problems.append(Problem(path.stem.lower(), f"{path.name}: {exc}"))
-    return tables, problems
 
 
 # ----- building the instance data --------------------------------------------------------------
@@ -189,7 +128,7 @@ class _Reader:
 
     def _rows(self, name: str) -> Iterator[Row]:
         for number, values in self.tables[name][1:]:
-            if not all(_is_blank(v) for v in values):
+            if not all(is_blank(v) for v in values):
                 yield number, values
 
     def _cell(self, sheet: str, number: int, values: list[Any], index: int, col: Column) -> Any:
@@ -444,9 +383,9 @@ def read_workbook(path: Path) -> Instance:
         message = "one CSV file: give the folder holding settings.csv, topics.csv, … instead"
         raise InputError(str(path), [Problem("", message)])
     if path.is_dir():
-        tables, early = _csv_tables(path)
+        tables, early = csv_tables(path)
     elif path.exists():
-        tables, early = _xlsx_tables(path), []
+        tables, early = xlsx_tables(path), []
     else:
         raise InputError(str(path), [Problem("", "no such workbook or folder: check the path")])
     reader = _Reader(tables)
