@@ -1,0 +1,168 @@
+"""``rollout solve``: plan an instance and write its solution folder."""
+
+from __future__ import annotations
+
+import signal
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import click
+
+from rollout.cli.common import EXIT_INFEASIBLE, EXIT_NO_PLAN, err, fail_input, load, out
+from rollout.errors import InputError
+from rollout.instance import Instance
+from rollout.io import read_solution, write_solution
+from rollout.progress import ProgressView
+from rollout.solution import Result, Status
+from rollout.solve import SOLVERS, SolveParams, default_workers, solve
+from rollout.stopping import StopRequest
+
+
+def _print_summary(result: Result, folder: Path, inst: Instance) -> None:
+    info = result.solver
+    out.print(f"status     {result.status.value}")
+    for note in result.notes:
+        out.print(f"  - {note}")
+    if result.status.has_plan and result.terms is not None:
+        gap = f"{result.gap * 100:.2f} %" if result.gap is not None else "-"
+        bound = f"{result.bound:,.0f}" if result.bound is not None else "-"
+        out.print(f"objective  {result.objective:,}   bound {bound}   gap {gap}")
+        for name, value in result.terms.as_dict().items():
+            weight = getattr(inst.weights, name)
+            out.print(f"  {name:<20} {value:>10,}  × {weight:<7} = {value * weight:>12,}")
+        sites = len({r.site for r in result.rows})
+        cohorts = len({r.cohort for r in result.rows})
+        out.print(
+            f"rows       {len(result.rows)} teaching days, {cohorts} cohorts, {sites} sites"
+            f"{f', {len(result.unscheduled)} cohorts unscheduled' if result.unscheduled else ''}"
+        )
+    if info is not None:
+        out.print(f"time       {info.seconds:.1f} s ({info.workers} workers, seed {info.seed})")
+    out.print(f"written    {folder}")
+
+
+@click.command("solve")
+@click.argument("instance", type=click.Path(dir_okay=False))
+@click.option(
+    "-o", "--output", type=click.Path(file_okay=False), help="Solution folder [default: solutions/<name>/]."
+)
+@click.option(
+    "--time-limit", type=click.FloatRange(min=0), default=60.0, show_default=True, help="Seconds of search."
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=None,
+    help=f"Parallel search workers [default: {default_workers()}].",
+)
+@click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True, help="Random seed.")
+@click.option(
+    "--solver",
+    type=click.Choice(SOLVERS),
+    default="cpsat",
+    show_default=True,
+    help="cpsat: the optimiser; greedy: the hand-planning baseline (no optimisation).",
+)
+@click.option(
+    "--gap",
+    type=click.FloatRange(min=0, max=1),
+    default=0.0,
+    show_default=True,
+    help="Stop once the plan is proven within this relative gap of the optimum (0.01 = 1 %).",
+)
+@click.option(
+    "--hint",
+    type=click.Path(file_okay=False, exists=True),
+    help="Start from the plan in this solution folder (an earlier solve).",
+)
+@click.option("-q", "--quiet", is_flag=True, help="No progress display (for CI and scripts).")
+@click.option(
+    "--trace",
+    type=click.Path(dir_okay=False, writable=True),
+    help="Write every progress event (plans, bounds) to this file as JSON lines.",
+)
+@click.option("--log-search", is_flag=True, help="Print CP-SAT's own search log.")
+def solve_command(
+    instance: str,
+    output: str | None,
+    time_limit: float,
+    workers: int | None,
+    seed: int,
+    solver: str,
+    gap: float,
+    hint: str | None,
+    quiet: bool,
+    trace: str | None,
+    log_search: bool,
+) -> None:
+    """Plan INSTANCE and write its solution folder.
+
+    Progress (elapsed time, best objective, proven bound, gap, plans found)
+    is shown on stderr; the search stops at --time-limit or once --gap is
+    proven.
+    """
+    inst = load(instance)
+    folder = Path(output) if output else Path("solutions") / inst.name
+    hint_rows = None
+    if hint is not None:
+        try:
+            hint_rows = read_solution(hint).rows
+        except InputError as exc:
+            fail_input(exc)
+    params = SolveParams(
+        time_limit=time_limit,
+        workers=workers or default_workers(),
+        seed=seed,
+        log_search=log_search,
+        solver=solver,
+        gap=gap,
+        hint=hint_rows,
+    )
+    if not quiet:
+        err.print(
+            f"solving {inst.name}: {len(inst.cohort_list)} cohorts, {len(inst.sites)} sites, "
+            f"{len(inst.trainers)} trainers; {solver}, time limit {time_limit:g} s"
+        )
+    stop = StopRequest()
+    with (
+        ProgressView(None if quiet else err, Path(trace) if trace else None) as view,
+        _stopping_on_signals(stop),
+    ):
+        result = solve(inst, params, on_progress=view, stop=stop)
+        view.finish(result.status.value, result.solver.seconds if result.solver else 0.0)
+    try:
+        written = write_solution(result, inst, folder)
+    except InputError as exc:
+        fail_input(exc)
+    _print_summary(result, written, inst)
+    if stop.signal is not None:
+        out.print(f"stopped by {stop.name}: the best plan found so far is written")
+        sys.exit(128 + stop.signal)
+    if result.status is Status.INFEASIBLE:
+        sys.exit(EXIT_INFEASIBLE)
+    if result.status is Status.UNKNOWN:
+        out.print("no plan found within the time limit: raise --time-limit")
+        sys.exit(EXIT_NO_PLAN)
+
+
+@contextmanager
+def _stopping_on_signals(stop: StopRequest) -> Iterator[None]:
+    """While solving, Ctrl-C (SIGINT) and SIGTERM ask the search to stop and keep its best plan.
+
+    A second Ctrl-C aborts at once (the solution folder is written whole or
+    not at all, so nothing is left half-written).
+    """
+
+    def handle(signum: int, frame: object) -> None:
+        if signum == signal.SIGINT and stop.requested:
+            raise KeyboardInterrupt
+        stop.request(signum)
+
+    previous = {s: signal.signal(s, handle) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, handler)
