@@ -9,6 +9,7 @@ from rollout.io.instance_file import (
     MAX_INSTANCE_BYTES,
     MAX_YAML_ALIASES,
     dump_instance,
+    load_document,
     load_instance,
     parse_instance,
 )
@@ -26,6 +27,7 @@ __all__ = [
     "MAX_INSTANCE_BYTES",
     "MAX_YAML_ALIASES",
     "dump_instance",
+    "load_document",
     "load_instance",
     "parse_instance",
     "read_solution",

@@ -59,7 +59,7 @@ def _check_duplicate_keys(node: yaml.Node, problems: list[Problem]) -> None:
             _check_duplicate_keys(item, problems)
 
 
-def _node_at(root: yaml.Node | None, loc: Loc) -> yaml.Node | None:
+def node_at(root: yaml.Node | None, loc: Loc) -> yaml.Node | None:
     """The deepest node along ``loc`` (for its line number)."""
     node = root
     for part in loc:
@@ -142,7 +142,7 @@ def _friendly(err: Any) -> str:
     return f"{msg[0].lower()}{msg[1:]} (got {shown})"
 
 
-def _validation_problems(exc: ValidationError, node: yaml.Node | None) -> list[Problem]:
+def validation_problems(exc: ValidationError, node: yaml.Node | None) -> list[Problem]:
     problems: list[Problem] = []
     seen: set[tuple[Loc, str]] = set()
     for err in exc.errors():
@@ -151,7 +151,7 @@ def _validation_problems(exc: ValidationError, node: yaml.Node | None) -> list[P
         if (loc, message) in seen:
             continue
         seen.add((loc, message))
-        found = _node_at(node, loc)
+        found = node_at(node, loc)
         problems.append(Problem(format_loc(loc), message, found.start_mark.line + 1 if found else None))
     return problems
 
@@ -163,13 +163,13 @@ def parse_instance(data: Any, file: str = "<instance>", node: yaml.Node | None =
     try:
         inst = Instance.model_validate(data)
     except ValidationError as exc:
-        raise InputError(file, _validation_problems(exc, node)) from None
+        raise InputError(file, validation_problems(exc, node)) from None
     refs = inst.reference_problems()
     if refs:
         raise InputError(
             file,
             [
-                Problem(format_loc(loc), msg, (n.start_mark.line + 1) if (n := _node_at(node, loc)) else None)
+                Problem(format_loc(loc), msg, (n.start_mark.line + 1) if (n := node_at(node, loc)) else None)
                 for loc, msg in refs
             ],
         )
@@ -183,6 +183,15 @@ def load_instance(path: str | os.PathLike[str]) -> Instance:
     ------
     InputError
         Naming the file, line and path of every problem found.
+    """
+    data, node = load_document(path)
+    return parse_instance(data, str(path), node)
+
+
+def load_document(path: str | os.PathLike[str]) -> tuple[Any, yaml.Node | None]:
+    """Read a YAML or JSON file of ours (instance, changes, scenarios) with the same limits and errors.
+
+    Returns the data and its YAML node tree (for line numbers; None for JSON).
     """
     p = Path(path)
     try:
@@ -210,8 +219,7 @@ def load_instance(path: str | os.PathLike[str]) -> Instance:
         raise InputError(
             str(p), [Problem("", f"not UTF-8 text (byte {exc.start}): save the file as UTF-8", line)]
         ) from None
-    data, node = _parse(p, text)
-    return parse_instance(data, str(p), node)
+    return _parse(p, text)
 
 
 def dump_instance(inst: Instance) -> dict[str, Any]:
