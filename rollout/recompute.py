@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterable
+from dataclasses import dataclass
 from datetime import date
 from typing import TypeVar
 
@@ -34,17 +35,120 @@ def span(rows: Iterable[Row]) -> tuple[date, date]:
     return min(dates), max(dates)
 
 
-def _o2_cost(inst: Instance, rows: list[Row]) -> int:
-    """Day rates, plus a round trip and a night per row for each block taught away from home."""
-    s, total = inst.settings, sum(inst.trainer_by_id[r.trainer].day_rate for r in rows)
-    blocks = group_by(rows, lambda r: (r.trainer, r.cohort, r.course, r.block))
-    for (tid, *_), group in blocks.items():
+@dataclass(frozen=True)
+class Trip:
+    """O2's travel part of one (trainer, cohort, course, block) taught away from home.
+
+    ``sites`` are the block's sites other than the trainer's home (one in a
+    plan that keeps R6); ``km`` and ``travel`` sum over them, ``travel``
+    being round(2 × km(home, site) × ``cost_per_km``) per site; ``nights``
+    is ``cost_per_night`` × the trainer's rows in the block.
+    """
+
+    trainer: str
+    cohort: str
+    course: str
+    block: int
+    home: str
+    sites: tuple[str, ...]
+    first: date
+    last: date
+    rows: int
+    km: int
+    travel: int
+    nights: int
+
+    @property
+    def total(self) -> int:
+        """Travel and nights, in euros."""
+        return self.travel + self.nights
+
+
+def o2_trips(inst: Instance, rows: Iterable[Row]) -> list[Trip]:
+    """The trips of O2: every (trainer, cohort, course, block) with a row away from the trainer's home."""
+    s, trips = inst.settings, []
+    for (tid, cohort, course, block), group in group_by(rows, _block_key).items():
         home = inst.trainer_by_id[tid].home
-        away = sorted({r.site for r in group} - {home})
-        if away:
-            total += sum(round(2 * inst.km(home, site) * s.cost_per_km) for site in away)
-            total += s.cost_per_night * len(group)
-    return total
+        if away := tuple(sorted({r.site for r in group} - {home})):
+            first, last = span(group)
+            km = [inst.km(home, site) for site in away]
+            travel = sum(round(2 * k * s.cost_per_km) for k in km)
+            nights = s.cost_per_night * len(group)
+            trips.append(
+                Trip(tid, cohort, course, block, home, away, first, last, len(group), sum(km), travel, nights)
+            )
+    return trips
+
+
+def _block_key(r: Row) -> tuple[str, str, str, int]:
+    return (r.trainer, r.cohort, r.course, r.block)
+
+
+@dataclass(frozen=True)
+class Contribution:
+    """One item's share of a term of spec section 4.
+
+    Attributes
+    ----------
+    term
+        The term's name (``cost``…, see :data:`rollout.rules.TERM_NAMES`).
+    part
+        What the item is: ``unscheduled`` (O1, a cohort), ``day_rate`` (O2, a
+        row), ``travel`` and ``nights`` (O2, a trip), ``change`` (O3, a
+        trainer who joins a course after its first trainer), ``holiday`` (O4,
+        a row) or ``delay`` (O5, a cohort).
+    trainer
+        The trainer it is due to; ``None`` for O1 and O5, which are no trainer's.
+    """
+
+    term: str
+    part: str
+    value: int
+    cohort: str
+    site: str
+    trainer: str | None
+
+
+def contributions(
+    inst: Instance,
+    rows: Iterable[Row],
+    unscheduled_cohort_ids: Iterable[str],
+    calendar: Calendar | None = None,
+) -> list[Contribution]:
+    """Every item's share of the terms O1–O5; they sum to :func:`compute_terms` term by term."""
+    cal, plan = calendar or Calendar(inst), list(rows)
+    out = [
+        Contribution("unscheduled", "unscheduled", 1, c, _home_site(inst, c), None)
+        for c in sorted(set(unscheduled_cohort_ids))
+    ]
+    for r in plan:
+        out.append(
+            Contribution(
+                "cost", "day_rate", inst.trainer_by_id[r.trainer].day_rate, r.cohort, r.site, r.trainer
+            )
+        )
+    for t in o2_trips(inst, plan):
+        out.append(Contribution("cost", "travel", t.travel, t.cohort, t.sites[0], t.trainer))
+        out.append(Contribution("cost", "nights", t.nights, t.cohort, t.sites[0], t.trainer))
+    for (cohort, _), group in group_by(plan, lambda r: (r.cohort, r.course)).items():
+        firsts = {tid: span(g)[0] for tid, g in group_by(group, lambda r: r.trainer).items()}
+        for tid in sorted(firsts, key=lambda t: (firsts[t], t))[1:]:
+            out.append(Contribution("trainer_changes", "change", 1, cohort, group[0].site, tid))
+    out.extend(
+        Contribution("school_holiday_days", "holiday", 1, r.cohort, r.site, r.trainer)
+        for r in plan
+        if r.date in cal.school_holidays(r.site)
+    )
+    for cohort, group in group_by(plan, lambda r: r.cohort).items():
+        first = min(group, key=lambda r: r.date)
+        delay = (first.date - inst.cohort_by_id[cohort].start.from_).days
+        out.append(Contribution("delay_days", "delay", delay, cohort, first.site, None))
+    return out
+
+
+def _home_site(inst: Instance, cohort: str) -> str:
+    known = inst.cohort_by_id.get(cohort)
+    return known.site if known else ""
 
 
 def compute_terms(
@@ -53,7 +157,7 @@ def compute_terms(
     unscheduled_cohort_ids: Iterable[str],
     calendar: Calendar | None = None,
 ) -> Terms:
-    """Recompute the objective terms O1–O5 of spec section 4.
+    """Recompute the objective terms O1–O5 of spec section 4: the sums of :func:`contributions`.
 
     Parameters
     ----------
@@ -66,16 +170,10 @@ def compute_terms(
     calendar
         The instance's calendar, when already built.
     """
-    cal, plan = calendar or Calendar(inst), list(rows)
-    courses = group_by(plan, lambda r: (r.cohort, r.course)).values()
-    cohorts = group_by(plan, lambda r: r.cohort).items()
-    return Terms(
-        unscheduled=len(set(unscheduled_cohort_ids)),
-        cost=_o2_cost(inst, plan),
-        trainer_changes=sum(len({r.trainer for r in g}) - 1 for g in courses),
-        school_holiday_days=sum(r.date in cal.school_holidays(r.site) for r in plan),
-        delay_days=sum((span(g)[0] - inst.cohort_by_id[c].start.from_).days for c, g in cohorts),
-    )
+    totals = dict.fromkeys(TERM_NAMES.values(), 0)
+    for c in contributions(inst, rows, unscheduled_cohort_ids, calendar):
+        totals[c.term] += c.value
+    return Terms(**totals)
 
 
 def weighted_objective(inst: Instance, terms: Terms) -> int:
