@@ -12,7 +12,7 @@ the kind of change, e.g.::
 
 ``rollout replan`` reads them; what-if scenarios use the same vocabulary,
 with a few more kinds (remove a trainer or a room, add a room, change a
-cohort's window, a trainer's limits, weights or settings). Each change is
+cohort's window or the horizon, a trainer's limits, weights or settings). Each change is
 applied to the instance's data and the result validated as an instance is,
 so an invalid edit gets the same clear error, named by its place in the
 change file.
@@ -94,6 +94,13 @@ class WindowChanged(_Edit):
     end_by: date | None = None
 
 
+class HorizonChanged(_Edit):
+    """A new planning period: ``start`` and/or ``end`` (keys left out keep their value)."""
+
+    start: date | None = None
+    end: date | None = None
+
+
 class TrainerChanged(_Edit):
     """New limits or terms for a trainer; keys left out keep their value."""
 
@@ -122,6 +129,7 @@ class Change(_Edit):
     room_removed: RoomRemoved | None = None
     window_changed: WindowChanged | None = None
     trainer_changed: TrainerChanged | None = None
+    horizon_changed: HorizonChanged | None = None
     weights: dict[str, NonNegInt] | None = None
     settings: dict[str, Any] | None = None
     _line: int | None = PrivateAttr(default=None)
@@ -172,6 +180,9 @@ class Change(_Edit):
             case "trainer_changed":
                 fields = e.model_dump(exclude_none=True, exclude={"trainer"})
                 return f"trainer {e.trainer}: " + ", ".join(f"{k} {v}" for k, v in fields.items())
+            case "horizon_changed":
+                fields = e.model_dump(mode="json", exclude_none=True)
+                return "horizon " + ", ".join(f"{k} {v}" for k, v in fields.items())
             case _:
                 return f"{self.kind}: " + ", ".join(f"{k} {v}" for k, v in e.items())
 
@@ -247,9 +258,12 @@ def _rooms(data: Data) -> list[Data]:
 
 
 def _cohort_spec(data: Data, cohort: str) -> Data:
-    """The spec of one cohort; a ``count`` spec is first split into one spec per cohort."""
+    """The spec of one cohort; a ``count`` spec is first split into one spec per cohort.
+
+    A ``count`` spec's own id names the spec whole: the edit applies to all its cohorts.
+    """
     for i, spec in enumerate(data["cohorts"]):
-        if spec.get("count") is None and spec["id"] == cohort:
+        if spec["id"] == cohort:
             return spec  # type: ignore[no-any-return]
         count = spec.get("count")
         if count is not None and cohort in {f"{spec['id']}-{k}" for k in range(1, count + 1)}:
@@ -280,8 +294,11 @@ def _apply_one(data: Data, change: Change) -> None:
         case "room_closed":
             _find(_rooms(data), "id", e.room, "room")["closed"] += _dump(e.dates)
         case "cohort_cancelled":
-            data["cohorts"].remove(_cohort_spec(data, e.cohort))
-            data["pinned"] = [p for p in data["pinned"] if p["cohort"] != e.cohort]
+            spec = _cohort_spec(data, e.cohort)
+            data["cohorts"].remove(spec)
+            count = spec.get("count")
+            gone = {e.cohort} if count is None else {f"{e.cohort}-{k}" for k in range(1, count + 1)}
+            data["pinned"] = [p for p in data["pinned"] if p["cohort"] not in gone]
         case "cohort_added":
             data["cohorts"].append(e.model_dump(mode="json", by_alias=True))
         case "learners_changed":
@@ -303,6 +320,8 @@ def _apply_one(data: Data, change: Change) -> None:
         case "trainer_changed":
             trainer = _find(data["trainers"], "id", e.trainer, "trainer")
             trainer.update(e.model_dump(mode="json", exclude={"trainer"}, exclude_unset=True))
+        case "horizon_changed":
+            data["horizon"].update(e.model_dump(mode="json", exclude_unset=True))
         case "weights" | "settings":
             data[change.kind] = {**data[change.kind], **e}
 

@@ -65,6 +65,23 @@ def test_a_count_spec_is_split_keeping_ids(tiny) -> None:
     assert new.cohort_by_id["idf-module-1"].learners == tiny.cohort_by_id["idf-module-1"].learners
 
 
+def test_a_count_spec_id_edits_all_its_cohorts(tiny) -> None:
+    """Tests that a `count` spec's own id edits or cancels every cohort of the spec, keeping it whole."""
+    new = _apply(tiny, [{"learners_changed": {"cohort": "idf-module", "learners": 9}}])
+    assert len(new.cohorts) == len(tiny.cohorts)
+    assert {new.cohort_by_id[f"idf-module-{k}"].learners for k in (1, 2)} == {9}
+    gone = _apply(tiny, [{"cohort_cancelled": {"cohort": "idf-module"}}])
+    assert not {"idf-module-1", "idf-module-2"} & gone.cohort_by_id.keys()
+
+
+def test_horizon_changed(tiny) -> None:
+    """Tests that horizon_changed moves the horizon's end, and that a window outside it is named."""
+    new = _apply(tiny, [{"horizon_changed": {"end": "2015-12-18"}}])
+    assert str(new.horizon.end) == "2015-12-18" and new.horizon.start == tiny.horizon.start
+    with pytest.raises(InputError, match=r"\[0\].horizon_changed: this change leaves the instance invalid"):
+        _apply(tiny, [{"horizon_changed": {"end": "2015-10-20"}}])
+
+
 @pytest.mark.parametrize(
     ("item", "message"),
     [
@@ -101,7 +118,7 @@ def test_change_file_lines(tmp_path) -> None:
 
 def test_describe_every_kind() -> None:
     """Tests that every kind of change is described in one line naming what it changes."""
-    assert len(KINDS) == 13
+    assert len(KINDS) == 14
     changes = parse_changes(
         [{"cohort_cancelled": {"cohort": "bre-cert-1"}}, {"room_removed": {"room": "r1"}}]
     )
