@@ -13,7 +13,7 @@ import click
 from rollout.cli.common import EXIT_INFEASIBLE, EXIT_NO_PLAN, err, fail_input, load, out
 from rollout.errors import InputError
 from rollout.instance import Instance
-from rollout.io import read_solution, write_solution
+from rollout.io import ensure_replaceable, read_solution, write_solution
 from rollout.progress import ProgressView
 from rollout.solution import Result, Status
 from rollout.solve import SOLVERS, SolveParams, default_workers, solve
@@ -84,6 +84,7 @@ def _print_summary(result: Result, folder: Path, inst: Instance) -> None:
     help="Write every progress event (plans, bounds) to this file as JSON lines.",
 )
 @click.option("--log-search", is_flag=True, help="Print CP-SAT's own search log.")
+@click.option("--force", is_flag=True, help="Replace the solution folder if it exists.")
 def solve_command(
     instance: str,
     output: str | None,
@@ -96,6 +97,7 @@ def solve_command(
     quiet: bool,
     trace: str | None,
     log_search: bool,
+    force: bool,
 ) -> None:
     """Plan INSTANCE and write its solution folder.
 
@@ -105,6 +107,10 @@ def solve_command(
     """
     inst = load(instance)
     folder = Path(output) if output else Path("solutions") / inst.name
+    try:
+        ensure_replaceable(folder, force)
+    except InputError as exc:
+        fail_input(exc)
     hint_rows = None
     if hint is not None:
         try:
@@ -133,7 +139,7 @@ def solve_command(
         result = solve(inst, params, on_progress=view, stop=stop)
         view.finish(result.status.value, result.solver.seconds if result.solver else 0.0)
     try:
-        written = write_solution(result, inst, folder)
+        written = write_solution(result, inst, folder, force=force)
     except InputError as exc:
         fail_input(exc)
     _print_summary(result, written, inst)

@@ -15,6 +15,7 @@ from rollout.io.instance_file import (
 )
 from rollout.io.solution_folder import (
     EXTRA_COLUMNS,
+    ensure_replaceable,
     read_solution,
     read_timetable,
     safe_cell,
@@ -27,6 +28,7 @@ __all__ = [
     "MAX_INSTANCE_BYTES",
     "MAX_YAML_ALIASES",
     "dump_instance",
+    "ensure_replaceable",
     "load_document",
     "load_instance",
     "parse_instance",

@@ -12,7 +12,7 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -114,17 +114,14 @@ def solution_files(result: Result, inst: Instance) -> dict[str, str]:
     }
 
 
-def write_solution(result: Result, inst: Instance, folder: str | os.PathLike[str]) -> Path:
-    """Write a solution folder atomically; replaces an earlier solution folder there.
-
-    The files go to a temporary sibling first, which is then renamed into
-    place, so the folder is always either the old one whole or the new one
-    whole. A path holding anything but a solution folder is left untouched.
+def ensure_replaceable(folder: str | os.PathLike[str], force: bool) -> Path:
+    """The resolved ``folder`` if a solution folder may be written there (checked before a long solve).
 
     Raises
     ------
     InputError
-        When ``folder`` is a file, or a non-empty folder that holds no ``solution.json``.
+        When ``folder`` is a file; exists and ``force`` is not given; or is a
+        non-empty folder that holds no ``solution.json``.
     """
     target = Path(folder).resolve()
     if target.exists():
@@ -141,10 +138,45 @@ def write_solution(result: Result, inst: Instance, folder: str | os.PathLike[str
                     )
                 ],
             )
+        if not force and any(target.iterdir()):
+            raise InputError(
+                str(folder),
+                [
+                    Problem(
+                        "", "already holds a solution: choose another -o path, or add --force to replace it"
+                    )
+                ],
+            )
+    return target
+
+
+def write_solution(
+    result: Result,
+    inst: Instance,
+    folder: str | os.PathLike[str],
+    *,
+    force: bool = False,
+    extra: Mapping[str, str] | None = None,
+) -> Path:
+    """Write a solution folder atomically, with ``extra`` files (name -> text) beside the plan's.
+
+    The files go to a temporary sibling first, which is then renamed into
+    place, so the folder is always either the old one whole or the new one
+    whole. An existing folder is replaced only with ``force``, and only if it
+    is a solution folder (it holds ``solution.json``) or empty.
+
+    Raises
+    ------
+    InputError
+        When ``folder`` is a file; exists and ``force`` is not given; or is a
+        non-empty folder that holds no ``solution.json``.
+    """
+    target = ensure_replaceable(folder, force)
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
     try:
-        for name, text in solution_files(result, inst).items():
+        os.chmod(tmp, 0o777 & ~_umask())
+        for name, text in {**solution_files(result, inst), **(extra or {})}.items():
             with open(tmp / name, "w", encoding="utf-8", newline="") as fh:
                 fh.write(text)
                 fh.flush()
@@ -161,6 +193,12 @@ def write_solution(result: Result, inst: Instance, folder: str | os.PathLike[str
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return target
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def _read_csv(path: Path, columns: tuple[str, ...]) -> Iterator[tuple[int, dict[str, str]]]:
