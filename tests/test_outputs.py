@@ -76,7 +76,7 @@ def test_folder_rules(tmp_path, plan) -> None:
     other = tmp_path / "photos"
     other.mkdir()
     (other / "a.jpg").write_bytes(b"\xff\xd8")
-    with pytest.raises(InputError, match="holds no solution.json"):
+    with pytest.raises(InputError, match=r"holds no solution\.json"):
         write_solution(result, inst, other, force=True)
     assert file.read_text(encoding="utf-8") == "mine" and (other / "a.jpg").exists()
     empty = tmp_path / "empty"
