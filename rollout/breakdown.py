@@ -204,7 +204,8 @@ class _Explainer:
             joined = _listed(p.cohort for p in items)
             return f"joins {_plural(len(items), 'course')} after another trainer: {joined}"
         if by == "cohort":
-            return f"{_plural(len(items), 'change')}: {_listed(p.trainer or '' for p in items)} take over"
+            staff = _listed(p.trainer or "" for p in items)
+            return f"{_plural(len(items), 'change')}: {staff} {'takes' if len(items) == 1 else 'take'} over"
         return f"{_plural(len(items), 'change')} in {_listed(p.cohort for p in items)}"
 
     def _school_holiday_days(self, by: str, key: str, items: list[Contribution]) -> str:
@@ -217,7 +218,7 @@ class _Explainer:
             opens = self.inst.cohort_by_id[key].start.from_
             return f"starts {_plural(items[0].value, 'day')} after its window opens on {opens.isoformat()}"
         late = sorted((p for p in items if p.value), key=lambda p: (-p.value, p.cohort))
-        return f"{_plural(len(items), 'late cohort')}: " + _listed(f"{p.cohort} +{p.value} d" for p in late)
+        return f"{_plural(len(late), 'late cohort')}: " + _listed(f"{p.cohort} +{p.value} d" for p in late)
 
 
 def _trip_key(trip: Trip, by: str) -> str:
