@@ -15,7 +15,7 @@ import sys
 import click
 
 from rollout import __version__
-from rollout.cli import explain, files, plans, solving
+from rollout.cli import explain, files, plans, replanning, solving
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -44,6 +44,7 @@ for command in (
     files.import_command,
     plans.export_command,
     plans.check,
+    replanning.replan_command,
     explain.explain_command,
 ):
     cli.add_command(command)

@@ -52,7 +52,10 @@ def load_plan(folder: str) -> Result:
 
 
 def find_instance(folder: Path, name: str) -> Path | None:
-    """The instance a solution folder was solved from: instances/<name>.yaml near it or here."""
+    """The instance a solution folder was made for: its own instance.yaml (re-plans), else
+    instances/<name>.yaml here or beside the folder's parent."""
+    if (own := folder / "instance.yaml").exists():
+        return own
     for root in (Path.cwd(), folder.resolve().parent.parent):
         for suffix in (".yaml", ".yml", ".json"):
             if (candidate := root / "instances" / f"{name}{suffix}").exists():

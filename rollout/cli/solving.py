@@ -134,7 +134,7 @@ def solve_command(
     stop = StopRequest()
     with (
         ProgressView(None if quiet else err, Path(trace) if trace else None) as view,
-        _stopping_on_signals(stop),
+        stopping_on_signals(stop),
     ):
         result = solve(inst, params, on_progress=view, stop=stop)
         view.finish(result.status.value, result.solver.seconds if result.solver else 0.0)
@@ -154,7 +154,7 @@ def solve_command(
 
 
 @contextmanager
-def _stopping_on_signals(stop: StopRequest) -> Iterator[None]:
+def stopping_on_signals(stop: StopRequest) -> Iterator[None]:
     """While solving, Ctrl-C (SIGINT) and SIGTERM ask the search to stop and keep its best plan.
 
     A second Ctrl-C aborts at once (the solution folder is written whole or
