@@ -154,14 +154,14 @@ class _Explainer:
         self.inst, self.trips = inst, trips
 
     def name(self, by: str, key: str) -> str:
-        """The readable name of a key: a trainer's or a site's name; a cohort's site."""
+        """The readable name of a key: a trainer's or a site's name; for a cohort, its site's name."""
         if by == "trainer":
             known = self.inst.trainer_by_id.get(key)
             return (known.name or key) if known else "no trainer"
         if by == "site":
             return self.site(key)
         cohort = self.inst.cohort_by_id.get(key)
-        return f"at {self.site(cohort.site)}" if cohort else key
+        return self.site(cohort.site) if cohort else key
 
     def site(self, key: str) -> str:
         known = self.inst.site_by_id.get(key)

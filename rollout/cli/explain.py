@@ -175,7 +175,7 @@ def _who(ln: Line) -> str:
     if ln.key == NO_TRAINER:
         return ln.name
     if ln.by == "cohort":
-        return f"{ln.key} {ln.name}"
+        return f"{ln.key} at {ln.name}"
     return ln.key if ln.name == ln.key else f"{ln.key} ({ln.name})"
 
 
