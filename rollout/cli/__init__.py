@@ -15,7 +15,7 @@ import sys
 import click
 
 from rollout import __version__
-from rollout.cli import explain, files, plans, replanning, solving
+from rollout.cli import explain, files, plans, replanning, scenarios, solving
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -46,6 +46,8 @@ for command in (
     plans.check,
     replanning.replan_command,
     explain.explain_command,
+    scenarios.scenarios_command,
+    scenarios.robustness_command,
 ):
     cli.add_command(command)
 

@@ -26,6 +26,7 @@ import fnmatch
 import itertools
 import math
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -221,7 +222,10 @@ def _weights(base: Instance, f: WeightsFamily) -> list[tuple[str, str, list[dict
     return out
 
 
-FAMILIES = {
+Generated = list[tuple[str, str, list[dict[str, Any]]]]
+
+#: Each family's generator: (name, description, change items) per variant.
+FAMILIES: dict[str, Callable[[Instance, Any], Generated]] = {
     "learners": _learners,
     "trainers_removed": _trainers_removed,
     "later_start": _later_start,
