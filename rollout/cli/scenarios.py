@@ -169,6 +169,7 @@ def scenarios_command(
     stopped: Interrupted | None = None
     if not quiet:
         err.print(f"{file}: base {scenarios.base.name} and {len(scenarios.variants) - 1} variants")
+    started = time.perf_counter()
     with interrupt_on_signals():
         try:
             with open_backend(jobs, dask) as backend:
@@ -203,7 +204,17 @@ def scenarios_command(
     _print_table(lines)
     solved = [r for r in rows if r.status != "failed"]
     out.print(f"written    {csv_path}, {html_path} and a solution folder per variant")
-    out.print(f"time       {run.seconds:.1f} s on {run.backend}")
+    now = len(run.figures) - len(run.skipped)
+    out.print(
+        f"solved     {now} variants, {len(run.skipped)} skipped (already solved for the same inputs), "
+        f"{len(run.failed)} failed"
+    )
+    overhead = run.overhead()
+    per = f"; back-end overhead {overhead:.2f} s per variant" if overhead is not None else ""
+    out.print(
+        f"time       {time.perf_counter() - started:.1f} s in all, {run.seconds:.1f} s solving on "
+        f"{run.backend}{per}"
+    )
     if stopped is not None:
         missing = len(scenarios.variants) - len(solved)
         out.print(

@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -149,12 +149,25 @@ class TallyView:
 
 @dataclass
 class ScenarioRun:
-    """The outcome of a run: figures per variant in file order, and the run's wall time."""
+    """The outcome of a run: figures per variant in file order, and the run's wall time.
+
+    ``seconds`` is the wall time from the first task submitted to the last
+    one written; ``skipped`` the variants already solved for the same inputs.
+    """
 
     figures: dict[str, Figures]
     failed: dict[str, str]
+    skipped: list[str] = field(default_factory=list)
     seconds: float = 0.0
     backend: str = ""
+    slots: int = 1
+
+    def overhead(self) -> float | None:
+        """Back-end time per variant solved now beyond its solve: (wall × slots − Σ solve) / variants."""
+        solved = [f for name, f in self.figures.items() if name not in self.skipped]
+        if not solved:
+            return None
+        return (self.seconds * self.slots - sum(f.solve_seconds for f in solved)) / len(solved)
 
 
 def run_scenarios(
@@ -176,7 +189,7 @@ def run_scenarios(
     """
     started = time.perf_counter()
     run = run if run is not None else ScenarioRun({}, {})
-    run.backend = backend.description
+    run.backend, run.slots = backend.description, backend.slots
     by_name = {v.name: v for v in scenarios.variants}
     tasks: dict[str, SolveTask] = {}
     tally = Tally(total=len(by_name), slots=backend.slots)
@@ -186,6 +199,7 @@ def run_scenarios(
         if found is not None:
             run.figures[v.name] = found
             tally.skipped += 1
+            run.skipped.append(v.name)
         else:
             tasks[v.name] = task
 
