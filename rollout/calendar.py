@@ -55,6 +55,8 @@ class Calendar:
         self.instance = instance
         self.horizon: tuple[date, ...] = tuple(instance.horizon.dates())
         self._years = sorted({d.year for d in self.horizon})
+        #: Closures and leave are expanded only within the horizon (a range may span centuries).
+        self._bounds = (instance.horizon.start, instance.horizon.end)
 
     # ----- public holidays and working days (R1) --------------------------------
 
@@ -80,7 +82,7 @@ class Calendar:
         weekdays = self.instance.settings.weekday_numbers
         out: dict[str, frozenset[date]] = {}
         for site in self.instance.sites:
-            closed = expand_dates(site.closed)
+            closed = expand_dates(site.closed, self._bounds)
             hol = self._public_holidays[site.id]
             out[site.id] = frozenset(
                 d for d in self.horizon if d.weekday() in weekdays and d not in hol and d not in closed
@@ -99,7 +101,7 @@ class Calendar:
 
     @cached_property
     def _room_closed(self) -> dict[str, frozenset[date]]:
-        return {r.id: expand_dates(r.closed) for s in self.instance.sites for r in s.rooms}
+        return {r.id: expand_dates(r.closed, self._bounds) for s in self.instance.sites for r in s.rooms}
 
     def room_closed(self, room_id: str) -> frozenset[date]:
         """Dates a room is closed (its own closures; the site's count through R1)."""
@@ -107,7 +109,7 @@ class Calendar:
 
     @cached_property
     def _unavailable(self) -> dict[str, frozenset[date]]:
-        return {t.id: expand_dates(t.unavailable) for t in self.instance.trainers}
+        return {t.id: expand_dates(t.unavailable, self._bounds) for t in self.instance.trainers}
 
     def unavailable(self, trainer_id: str) -> frozenset[date]:
         """Dates a trainer cannot teach."""
@@ -118,8 +120,11 @@ class Calendar:
     @cached_property
     def _school_by_zone(self) -> dict[str, frozenset[date]]:
         given: dict[str, set[date]] = {}
+        h = self.instance.horizon
         for period in self.instance.school_holidays:
-            given.setdefault(period.zone, set()).update(date_range(period.from_, period.to))
+            given.setdefault(period.zone, set()).update(
+                date_range(max(period.from_, h.start), min(period.to, h.end))
+            )
         zones = {s.school_zone for s in self.instance.sites if s.school_zone is not None}
         out: dict[str, frozenset[date]] = {}
         for zone in zones:

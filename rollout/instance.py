@@ -27,8 +27,15 @@ from pydantic import (
 
 from rollout.errors import Loc
 
+#: Largest integer an instance may hold (weights, rates, capacities, days): generous, and
+#: small enough that Σ weight × term stays far inside the solver's 64-bit integers.
+MAX_INT = 1_000_000
+#: Longest horizon, in days (ten years), and most cohorts one ``count`` stands for.
+MAX_HORIZON_DAYS = 3660
+MAX_COUNT = 10_000
+
 Id = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")]
-NonNegInt = Annotated[int, Field(ge=0)]
+NonNegInt = Annotated[int, Field(ge=0, le=MAX_INT)]
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 WEEKDAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
@@ -75,13 +82,14 @@ def date_range(first: date, last: date) -> list[date]:
     return [date.fromordinal(o) for o in range(first.toordinal(), last.toordinal() + 1)]
 
 
-def expand_dates(items: DateSet) -> frozenset[date]:
-    """Every date of a date set."""
+def expand_dates(items: DateSet, within: tuple[date, date] | None = None) -> frozenset[date]:
+    """Every date of a date set; only those ``within`` (first, last) when given."""
+    low, high = within or (date.min, date.max)
     out: set[date] = set()
     for item in items:
         if isinstance(item, DateRange):
-            out.update(date_range(item.from_, item.to))
-        else:
+            out.update(date_range(max(item.from_, low), min(item.to, high)))
+        elif low <= item <= high:
             out.add(item)
     return frozenset(out)
 
@@ -96,6 +104,11 @@ class Horizon(_Model):
     def _ordered(self) -> Horizon:
         if self.end < self.start:
             raise ValueError(f"horizon ends ({self.end}) before it starts ({self.start})")
+        if (self.end - self.start).days >= MAX_HORIZON_DAYS:
+            raise ValueError(
+                f"horizon {self.start} to {self.end} is longer than {MAX_HORIZON_DAYS} days: "
+                "plan a rollout of at most ten years"
+            )
         return self
 
     def dates(self) -> list[date]:
@@ -125,10 +138,10 @@ class Settings(_Model):
 
     country: str = "FR"
     working_days: list[Weekday] = Field(default_factory=lambda: list(_WORKWEEK))
-    max_overnight_travel_hours: Annotated[float, Field(ge=0, allow_inf_nan=False)] = 4.0
-    travel_speed_kmh: Annotated[float, Field(gt=0, allow_inf_nan=False)] = 160
-    travel_overhead_hours: Annotated[float, Field(ge=0, allow_inf_nan=False)] = 1.0
-    cost_per_km: Annotated[float, Field(ge=0, allow_inf_nan=False)] = 0.20
+    max_overnight_travel_hours: Annotated[float, Field(ge=0, le=MAX_INT, allow_inf_nan=False)] = 4.0
+    travel_speed_kmh: Annotated[float, Field(gt=0, le=MAX_INT, allow_inf_nan=False)] = 160
+    travel_overhead_hours: Annotated[float, Field(ge=0, le=MAX_INT, allow_inf_nan=False)] = 1.0
+    cost_per_km: Annotated[float, Field(ge=0, le=1000, allow_inf_nan=False)] = 0.20
     cost_per_night: NonNegInt = 110
     course_gap: CourseGap = Field(default_factory=CourseGap)
     partial: bool = False
@@ -224,7 +237,7 @@ class Travel(_Model):
 
     from_: Id = Field(alias="from")
     to: Id
-    hours: Annotated[float, Field(ge=0, allow_inf_nan=False)]
+    hours: Annotated[float, Field(ge=0, le=MAX_INT, allow_inf_nan=False)]
 
 
 class SchoolHoliday(_Model):
@@ -246,9 +259,9 @@ class CohortSpec(_Model):
     """A cohort as written; ``count: N`` stands for N identical cohorts."""
 
     id: Id
-    count: Annotated[int, Field(ge=1)] | None = None
+    count: Annotated[int, Field(ge=1, le=MAX_COUNT)] | None = None
     site: Id
-    learners: Annotated[int, Field(ge=1)]
+    learners: Annotated[int, Field(ge=1, le=MAX_INT)]
     courses: Annotated[list[Id], Field(min_length=1)]
     start: DateRange | None = None
     end_by: date | None = None
@@ -259,7 +272,7 @@ class Pin(_Model):
 
     cohort: Id
     course: Id
-    day: Annotated[int, Field(ge=1)]
+    day: Annotated[int, Field(ge=1, le=MAX_INT)]
     date: date
     room: Id | None = None
     trainer: Id | None = None

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from rollout import SolveParams, load_instance
 from rollout.instance import Instance
@@ -19,3 +21,8 @@ PARAMS = SolveParams(time_limit=30, workers=1, seed=1)
 @pytest.fixture(scope="session")
 def tiny() -> Instance:
     return load_instance(INSTANCES / "tiny.yaml")
+
+
+# HYPOTHESIS_PROFILE=long: the documented longer fuzz and property run (docs/reliability.md).
+settings.register_profile("long", max_examples=2500, deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))

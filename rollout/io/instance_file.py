@@ -18,26 +18,110 @@ from rollout.instance import Instance
 MAX_INSTANCE_BYTES = 20 * 1024 * 1024
 #: Most YAML aliases accepted in one file (guards against alias bombs).
 MAX_YAML_ALIASES = 1000
+#: Deepest nesting of lists and mappings accepted (an instance needs 6).
+MAX_NESTING = 64
+#: Most values (scalars, lists, mappings) in one document, aliases expanded.
+MAX_VALUES = 2_000_000
+
+
+class _Refused(yaml.composer.ComposerError):
+    """A document over one of the loading limits (aliases, nesting, values)."""
 
 
 class _StrictLoader(yaml.SafeLoader):
-    """SafeLoader that refuses duplicate keys and counts aliases."""
+    """SafeLoader that counts aliases and nesting while composing, and reads a bad date as text.
 
-    aliases_seen = 0
+    PyYAML's own composer calls :meth:`compose_node` once per node, so the
+    limits hold before any Python object is built.
+    """
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self.aliases_seen = 0
+        self.depth = 0
 
     def compose_node(self, parent: Any, index: Any) -> Any:
+        event = self.peek_event()  # type: ignore[no-untyped-call]
         if self.check_event(yaml.AliasEvent):
             self.aliases_seen += 1
             if self.aliases_seen > MAX_YAML_ALIASES:
-                event = self.peek_event()  # type: ignore[no-untyped-call]
-                raise yaml.YAMLError(
-                    f"line {event.start_mark.line + 1}: more than {MAX_YAML_ALIASES} aliases; "
-                    "write the values out instead of referencing anchors"
+                raise _Refused(
+                    None,
+                    None,
+                    f"more than {MAX_YAML_ALIASES} aliases; write the values out instead of "
+                    "referencing anchors",
+                    event.start_mark,
                 )
-        return super().compose_node(parent, index)
+            return super().compose_node(parent, index)
+        self.depth += 1
+        try:
+            if self.depth > MAX_NESTING:
+                raise _Refused(
+                    None, None, f"lists and mappings nested more than {MAX_NESTING} deep", event.start_mark
+                )
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
+
+    def construct_yaml_timestamp(self, node: Any) -> Any:
+        """A date-like scalar that is no real date (2015-02-30) stays text, for the schema to name."""
+        try:
+            return super().construct_yaml_timestamp(node)
+        except (ValueError, OverflowError):
+            return self.construct_scalar(node)
 
 
-def _check_duplicate_keys(node: yaml.Node, problems: list[Problem]) -> None:
+_StrictLoader.add_constructor("tag:yaml.org,2002:timestamp", _StrictLoader.construct_yaml_timestamp)
+
+
+def _expanded_size(root: yaml.Node) -> int:
+    """Values in the document once every alias is expanded; raises on a self-referencing anchor."""
+    sizes: dict[int, int] = {}
+    open_nodes: set[int] = set()
+
+    def size(node: yaml.Node) -> int:
+        key = id(node)
+        if key in sizes:
+            return sizes[key]
+        if key in open_nodes:
+            raise _Refused(None, None, "an alias refers to the anchor that contains it", node.start_mark)
+        open_nodes.add(key)
+        total = 1
+        if isinstance(node, yaml.SequenceNode):
+            total += sum(size(item) for item in node.value)
+        elif isinstance(node, yaml.MappingNode):
+            total += sum(size(k) + size(v) for k, v in node.value)
+        open_nodes.discard(key)
+        sizes[key] = min(total, MAX_VALUES + 1)
+        return sizes[key]
+
+    return size(root)
+
+
+def _json_shape_problem(data: Any) -> str | None:
+    """Why parsed JSON is too deep or too large, or ``None``."""
+    stack, values = [(data, 1)], 0
+    while stack:
+        value, depth = stack.pop()
+        values += 1
+        if depth > MAX_NESTING:
+            return f"lists and mappings nested more than {MAX_NESTING} deep"
+        if values > MAX_VALUES:
+            return f"more than {MAX_VALUES} values"
+        if isinstance(value, dict):
+            stack.extend((v, depth + 1) for v in value.values())
+        elif isinstance(value, list):
+            stack.extend((v, depth + 1) for v in value)
+    return None
+
+
+def _check_duplicate_keys(
+    node: yaml.Node, problems: list[Problem], seen_nodes: set[int] | None = None
+) -> None:
+    seen_nodes = set() if seen_nodes is None else seen_nodes
+    if id(node) in seen_nodes:
+        return
+    seen_nodes.add(id(node))
     if isinstance(node, yaml.MappingNode):
         seen: dict[Any, int] = {}
         for key, value in node.value:
@@ -53,10 +137,10 @@ def _check_duplicate_keys(node: yaml.Node, problems: list[Problem]) -> None:
                     )
                 else:
                     seen[key.value] = key.start_mark.line + 1
-            _check_duplicate_keys(value, problems)
+            _check_duplicate_keys(value, problems, seen_nodes)
     elif isinstance(node, yaml.SequenceNode):
         for item in node.value:
-            _check_duplicate_keys(item, problems)
+            _check_duplicate_keys(item, problems, seen_nodes)
 
 
 def node_at(root: yaml.Node | None, loc: Loc) -> yaml.Node | None:
@@ -81,15 +165,30 @@ def _parse(path: Path, text: str) -> tuple[Any, yaml.Node | None]:
     """Parse YAML or JSON text; returns the data and the YAML node tree."""
     if path.suffix.lower() == ".json":
         try:
-            return json.loads(text), None
+            data = json.loads(text)
         except json.JSONDecodeError as exc:
             raise InputError(str(path), [Problem("", f"not valid JSON: {exc.msg}", exc.lineno)]) from None
+        except RecursionError:
+            data = None
+            problem: str | None = f"lists and mappings nested more than {MAX_NESTING} deep"
+        else:
+            problem = _json_shape_problem(data)
+        if problem:
+            raise InputError(str(path), [Problem("", f"refused: {problem}")])
+        return data, None
     loader = _StrictLoader(text)
     try:
         node = loader.get_single_node()
         if node is None:
             raise InputError(
                 str(path), [Problem("", "the file is empty: write an instance (see docs/instance-format.md)")]
+            )
+        if _expanded_size(node) > MAX_VALUES:
+            raise _Refused(
+                None,
+                None,
+                f"more than {MAX_VALUES} values once aliases are expanded; write the values out",
+                node.start_mark,
             )
         problems: list[Problem] = []
         _check_duplicate_keys(node, problems)
@@ -100,8 +199,9 @@ def _parse(path: Path, text: str) -> tuple[Any, yaml.Node | None]:
         mark = exc.problem_mark or exc.context_mark
         what = exc.problem or str(exc)
         hint = " (YAML indents with spaces, never tabs)" if "\\t" in str(what) or "tab" in str(what) else ""
+        kind = "refused" if isinstance(exc, _Refused) else "not valid YAML"
         raise InputError(
-            str(path), [Problem("", f"not valid YAML: {what}{hint}", mark.line + 1 if mark else None)]
+            str(path), [Problem("", f"{kind}: {what}{hint}", mark.line + 1 if mark else None)]
         ) from None
     except yaml.YAMLError as exc:
         raise InputError(str(path), [Problem("", f"not valid YAML: {exc}")]) from None
