@@ -64,6 +64,7 @@ class Run:
     status: Status
     plan: Assignment | None
     bound: float | None
+    work: float = 0.0  # CP-SAT's deterministic time spent
 
 
 class _Callback(cp_model.CpSolverSolutionCallback):
@@ -94,6 +95,7 @@ def run(
     log_search: bool = False,
     done: Callable[[], bool] | None = None,
     stop: StopRequest | None = None,
+    work_limit: float | None = None,
 ) -> Run:
     """Solve ``built`` once with CP-SAT; infeasible is a status, not an error.
 
@@ -101,13 +103,16 @@ def run(
     outside the model, such as the relaxation bound, may close the gap).
     CP-SAT runs in a worker thread while this thread waits in short joins,
     so signal handlers run at once and ``stop`` ends the search as a time
-    limit would.
+    limit would. ``work_limit`` bounds CP-SAT's deterministic time: with
+    one worker and a seed, a run that ends by it is reproducible.
     """
     if hint is not None:
         built.vars.hint(hint, built.index)
     solver = cp_model.CpSolver()
     params = solver.parameters
     params.max_time_in_seconds = max(0.01, time_limit)
+    if work_limit is not None:
+        params.max_deterministic_time = max(0.0, work_limit)
     params.num_workers = workers
     params.random_seed = seed
     params.relative_gap_limit = gap
@@ -129,7 +134,7 @@ def run(
         )
     plan = built.vars.extract(solver, built.index) if status.has_plan else None
     bound = None if status is Status.INFEASIBLE else solver.best_objective_bound
-    return Run(status, plan, bound)
+    return Run(status, plan, bound, solver.deterministic_time)
 
 
 def _solve_in_thread(

@@ -99,6 +99,35 @@ class Tracker:
             self.on_progress(Progress(self.elapsed(), self.objective, self.bound, self.plans, event, detail))
 
 
+@dataclass
+class Budget:
+    """What is left to spend: wall-clock seconds to a deadline, and optionally deterministic work.
+
+    With a work limit the search is reproducible (one worker, one seed):
+    every CP-SAT run is bounded by what is left of the work, and parts are
+    re-planned until it is spent, whatever the wall-clock time.
+    """
+
+    deadline: float
+    work: float | None = None
+
+    def seconds(self) -> float:
+        return self.deadline - time.perf_counter()
+
+    def spent(self) -> bool:
+        return self.seconds() < 0.5 or (self.work is not None and self.work <= 1e-9)
+
+    def part(self, seconds: float) -> tuple[float, float | None]:
+        """Time limit and work limit of one part: ``seconds`` of wall time, or as much work."""
+        if self.work is None:
+            return min(self.seconds(), seconds), None
+        return self.seconds(), min(self.work, seconds)
+
+    def charge(self, work: float) -> None:
+        if self.work is not None:
+            self.work -= work
+
+
 def solve_cpsat(
     index: Index,
     time_limit: float,
@@ -111,16 +140,19 @@ def solve_cpsat(
     log_search: bool = False,
     started: float | None = None,
     stop: StopRequest | None = None,
+    work_limit: float | None = None,
 ) -> Result:
     """Plan ``index`` within ``time_limit`` seconds from ``started`` (a perf_counter reading; now by default).
 
     Progress times and the time written count from ``started`` too, so they
     include building the index when the caller started the clock before it.
-    A ``stop`` request ends the search with the best plan so far.
+    A ``stop`` request ends the search with the best plan so far. A
+    ``work_limit`` (CP-SAT deterministic time, summed over runs) makes the
+    search reproducible with one worker.
     """
     tracker = Tracker(index, on_progress, started if started is not None else time.perf_counter())
     stop = stop or StopRequest()
-    deadline = tracker.started + time_limit
+    budget = Budget(tracker.started + time_limit, work_limit)
     for careful in (True, False):  # the careful greedy is usually cheaper; the plain one a fallback
         plan = greedy_plan(index, careful=careful)
         log.info("greedy (careful=%s) places %d of %d cohorts", careful, len(plan.placed), len(index.cohorts))
@@ -131,9 +163,9 @@ def solve_cpsat(
     if stop.requested:
         status = Status.UNKNOWN
     elif len(index.rows) <= MONOLITHIC_ROWS:
-        status = _whole(index, tracker, start, deadline, workers, seed, gap, log_search, stop)
+        status = _whole(index, tracker, start, budget, workers, seed, gap, log_search, stop)
     else:
-        status = _by_parts(index, tracker, deadline, workers, seed, gap, hint, stop)
+        status = _by_parts(index, tracker, budget, workers, seed, gap, hint, stop)
     result = _result(index, tracker, status, time_limit, workers, seed)
     return replace(result, stopped_by=stop.name) if stop.requested else result
 
@@ -142,7 +174,7 @@ def _whole(
     index: Index,
     tracker: Tracker,
     start: Assignment,
-    deadline: float,
+    budget: Budget,
     workers: int,
     seed: int,
     gap: float,
@@ -155,7 +187,7 @@ def _whole(
     log.info("model: %(variables)d variables, %(constraints)d constraints", size)
     outcome = run(
         built,
-        deadline - time.perf_counter(),
+        budget.seconds(),
         workers,
         seed,
         gap=gap,
@@ -165,6 +197,7 @@ def _whole(
         log_search=log_search,
         done=lambda: tracker.gap_closed(gap),
         stop=stop,
+        work_limit=budget.work,
     )
     if outcome.plan is not None:
         tracker.offer(outcome.plan)
@@ -176,7 +209,7 @@ def _whole(
 def _by_parts(
     index: Index,
     tracker: Tracker,
-    deadline: float,
+    budget: Budget,
     workers: int,
     seed: int,
     gap: float,
@@ -197,20 +230,16 @@ def _by_parts(
     rounds = stale = 0
     largest: dict[str, int] = {"variables": 0, "constraints": 0}
     stop = stop or StopRequest()
-    while (
-        time.perf_counter() < deadline - 0.5 and tracker.best is not None and stale < 3 and not stop.requested
-    ):
+    while not budget.spent() and tracker.best is not None and stale < 3 and not stop.requested:
         parts = partition(index, PART_ROWS * (1 + rounds % 3))
         log.info("round %d: %d parts", rounds + 1, len(parts))
         excess = {id(p): _excess(index, tracker.best, p) for p in parts}
         parts = sorted((p for p in parts if excess[id(p)] >= 1), key=lambda p: -excess[id(p)])
         improved = False
         for part in parts:
-            left = deadline - time.perf_counter()
-            if left < 0.5 or tracker.gap_closed(gap) or stop.requested:
+            if budget.spent() or tracker.gap_closed(gap) or stop.requested:
                 break
             guide = hint if rounds == 0 and hint is not None else tracker.best
-            budget = min(left, PART_SECONDS)
             size = _improve_part(index, tracker, part, budget, workers, seed + rounds, guide, stop)
             improved |= size.pop("improved") > 0
             if size["variables"] > largest["variables"]:
@@ -237,7 +266,7 @@ def _improve_part(
     index: Index,
     tracker: Tracker,
     part: list[int],
-    budget: float,
+    budget: Budget,
     workers: int,
     seed: int,
     guide: Assignment,
@@ -249,7 +278,9 @@ def _improve_part(
     fixed.update(tracker.best)
     fixed.drop(index, set(part))
     built = Model.build(index, Scope(part, fixed))
-    outcome = run(built, budget, workers, seed, hint=guide, stop=stop)
+    seconds, work = budget.part(PART_SECONDS)
+    outcome = run(built, seconds, workers, seed, hint=guide, stop=stop, work_limit=work)
+    budget.charge(outcome.work)
     improved = False
     if outcome.plan is not None:
         fixed.update(outcome.plan)
