@@ -83,13 +83,24 @@ class CheckContext:
         The rows that passed the reference pre-check.
     scheduled
         Ids of the instance's cohorts named by at least one row of the result.
+    committed
+        Rows of committed plans: their bookings of the instance's rooms and
+        trainers count in R7, R10, R11 and R12.
     """
 
     def __init__(
-        self, inst: Instance, cal: Calendar, result: Result, rows: Iterable[Row], scheduled: Collection[str]
+        self,
+        inst: Instance,
+        cal: Calendar,
+        result: Result,
+        rows: Iterable[Row],
+        scheduled: Collection[str],
+        committed: Iterable[Row] = (),
     ) -> None:
         self.inst, self.cal, self.result = inst, cal, result
         self.rows = sorted(rows, key=lambda r: (r.date, r.cohort, r.course, r.day))
+        #: Rows of committed plans (earlier waves) that book this instance's rooms or trainers.
+        self.committed = [r for r in committed if r.room in inst.room_site or r.trainer in inst.trainer_by_id]
         self.scheduled = frozenset(scheduled)
         self.by_block = group_by(self.rows, lambda r: (r.cohort, r.course, r.block))
         self.by_course = group_by(self.rows, lambda r: (r.cohort, r.course))

@@ -12,7 +12,7 @@ reported once under the closest rule and skipped by the rules: no content raises
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date
 from itertools import pairwise
 
@@ -156,10 +156,16 @@ def check_r6_completeness(ctx: CheckContext) -> Iterator[Violation]:
     yield from _r6_unscheduled(ctx)
 
 
-def _double_bookings(rows: Iterable[Row], kind: str, rule: Rule) -> Iterator[Violation]:
-    for (who, day), group in group_by(rows, lambda r: (getattr(r, kind), r.date)).items():
-        if len(group) > 1:
-            listed = ", ".join(f"{r.cohort} {r.course} day {r.day}" for r in group)
+def _double_bookings(
+    rows: Iterable[Row], kind: str, rule: Rule, committed: Iterable[Row] = ()
+) -> Iterator[Violation]:
+    """Two rows of one room (trainer, cohort) on a date; a committed row counts, two never alone."""
+    tagged = [(r, False) for r in rows] + [(r, True) for r in committed]
+    for (who, day), group in group_by(tagged, lambda x: (getattr(x[0], kind), x[0].date)).items():
+        if len(group) > 1 and not all(theirs for _, theirs in group):
+            listed = ", ".join(
+                f"{r.cohort} {r.course} day {r.day}{' (committed)' if theirs else ''}" for r, theirs in group
+            )
             yield Violation(rule, f"{kind} {who} has {len(group)} rows on {day}: {listed}")
 
 
@@ -182,7 +188,7 @@ def check_r7_rooms(ctx: CheckContext) -> Iterator[Violation]:
         rooms = sorted({r.room for r in rows})
         if len(rooms) > 1:
             yield Violation(Rule.R7, f"{cid} {course_id} block {b} uses rooms {', '.join(rooms)}")
-    yield from _double_bookings(ctx.rows, "room", Rule.R7)
+    yield from _double_bookings(ctx.rows, "room", Rule.R7, ctx.committed)
 
 
 def check_r8_skills(ctx: CheckContext) -> Iterator[Violation]:
@@ -207,16 +213,19 @@ def check_r9_availability(ctx: CheckContext) -> Iterator[Violation]:
 
 def check_r10_one_place_a_day(ctx: CheckContext) -> Iterator[Violation]:
     """A trainer has at most one row a date (R10)."""
-    yield from _double_bookings(ctx.rows, "trainer", Rule.R10)
+    yield from _double_bookings(ctx.rows, "trainer", Rule.R10, ctx.committed)
 
 
 def check_r11_overnight_travel(ctx: CheckContext) -> Iterator[Violation]:
     """Rows at site A on d and B ≠ A on d + 1 need travel_hours(A, B) within the limit (R11)."""
     limit = ctx.inst.settings.max_overnight_travel_hours
-    for tid, rows in ctx.by_trainer.items():
-        by_day = group_by(rows, lambda r: r.date.toordinal())
-        pairs = [(x, y) for x in rows for y in by_day.get(x.date.toordinal() + 1, [])]
-        for a, b in pairs:
+    sites = ctx.inst.site_by_id
+    for tid, tagged in _with_committed(ctx).items():
+        by_day = group_by(tagged, lambda x: x[0].date.toordinal())
+        pairs = [(x, y) for x in tagged for y in by_day.get(x[0].date.toordinal() + 1, [])]
+        for (a, a_theirs), (b, b_theirs) in pairs:
+            if (a_theirs and b_theirs) or a.site not in sites or b.site not in sites:
+                continue
             if a.site != b.site and (hours := ctx.inst.travel_hours(a.site, b.site)) > limit:
                 yield Violation(
                     Rule.R11,
@@ -228,17 +237,29 @@ def check_r11_overnight_travel(ctx: CheckContext) -> Iterator[Violation]:
 
 def check_r12_workload(ctx: CheckContext) -> Iterator[Violation]:
     """A trainer has at most max_days rows, and max_days_per_week in any ISO week (R12)."""
-    for tid, rows in ctx.by_trainer.items():
+    for tid, tagged in _with_committed(ctx).items():
         t = ctx.inst.trainer_by_id[tid]
-        if t.max_days is not None and len(rows) > t.max_days:
-            yield Violation(Rule.R12, f"trainer {tid} has {len(rows)} rows, max_days {t.max_days}")
+        n_theirs = sum(theirs for _, theirs in tagged)
+        extra = f" ({n_theirs} of them committed)" if n_theirs else ""
+        if t.max_days is not None and len(tagged) > t.max_days:
+            yield Violation(Rule.R12, f"trainer {tid} has {len(tagged)} rows{extra}, max_days {t.max_days}")
         weekly = t.max_days_per_week
-        for (year, week), n in sorted(Counter(iso_week(r.date) for r in rows).items()):
-            if weekly is not None and n > weekly:
+        own_weeks = {iso_week(r.date) for r, theirs in tagged if not theirs}
+        for (year, week), n in sorted(Counter(iso_week(r.date) for r, _ in tagged).items()):
+            if weekly is not None and n > weekly and (year, week) in own_weeks:
                 yield Violation(
                     Rule.R12,
                     f"trainer {tid} has {n} rows in ISO week {year}-W{week:02d}, max_days_per_week {weekly}",
                 )
+
+
+def _with_committed(ctx: CheckContext) -> dict[str, list[tuple[Row, bool]]]:
+    """Per trainer with rows in the plan: its rows, then the committed plans' rows (tagged True)."""
+    out = {tid: [(r, False) for r in rows] for tid, rows in ctx.by_trainer.items()}
+    for r in ctx.committed:
+        if r.trainer in out:
+            out[r.trainer].append((r, True))
+    return out
 
 
 def check_r13_one_place_per_cohort(ctx: CheckContext) -> Iterator[Violation]:
@@ -313,7 +334,9 @@ def _mismatches(inst: Instance, result: Result, n_rows: int, terms: Terms | None
         yield f"objective: solution.json says {result.objective}, Σ weight × term is {want}"
 
 
-def check(inst: Instance, result: Result, calendar: Calendar | None = None) -> Report:
+def check(
+    inst: Instance, result: Result, calendar: Calendar | None = None, committed: Sequence[Row] = ()
+) -> Report:
     """Test every hard rule on a result and recompute its terms (spec section 5).
 
     Parameters
@@ -324,6 +347,9 @@ def check(inst: Instance, result: Result, calendar: Calendar | None = None) -> R
         The plan, as :func:`rollout.io.read_solution` returns it; no content makes this raise.
     calendar
         The instance's calendar, when already built.
+    committed
+        Rows of committed plans the plan was made around (``--committed``):
+        rooms and trainers they book count in R7, R10, R11 and R12.
 
     Returns
     -------
@@ -335,7 +361,7 @@ def check(inst: Instance, result: Result, calendar: Calendar | None = None) -> R
     violations = [p for _, p in problems if p is not None]
     rows = [row for row, p in problems if p is None]
     named = {c for c in (getattr(r, "cohort", None) for r in raw) if isinstance(c, str)}
-    ctx = CheckContext(inst, cal, result, rows, named & inst.cohort_by_id.keys())
+    ctx = CheckContext(inst, cal, result, rows, named & inst.cohort_by_id.keys(), committed)
     for _rule, run in CHECKS:
         violations.extend(run(ctx))
     order = {rule: i for i, rule in enumerate(HARD_RULES)}

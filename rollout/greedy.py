@@ -34,8 +34,14 @@ class _State:
             t.id: {index.day(d) for d in index.calendar.unavailable(t.id)} for t in index.instance.trainers
         }
         self.closed = {
-            r: {index.day(d) for d in index.calendar.room_closed(r)} for r in index.instance.room_site
+            r: {index.day(d) for d in index.calendar.room_closed(r)} | index.room_booked[r]
+            for r in index.instance.room_site
         }
+        for t, booked in index.booked.items():  # committed plans' rows: R10, R11 and R12 count them
+            for day, site in booked:
+                self.where[t][day] = site
+                if (week := index.week_index(day)) is not None:
+                    self.week_load[(t, week)] += 1
 
     def take(self, plan: Assignment) -> None:
         """Book every room day and trainer day of ``plan``."""

@@ -15,12 +15,15 @@ from __future__ import annotations
 
 import itertools
 import logging
+from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import cached_property
 
 from rollout.calendar import Calendar, iso_week
 from rollout.instance import Cohort, Instance
+from rollout.solution import Row
 
 log = logging.getLogger("rollout")
 
@@ -96,13 +99,27 @@ class Index:
         A validated instance.
     calendar
         Its calendar (built when not given).
+    committed
+        Rows of committed plans (earlier waves): fixed bookings of this
+        instance's trainers and rooms. ``booked`` (trainer -> (day, site))
+        and ``room_booked`` (room -> days) hold them; their days may lie
+        outside the horizon.
     """
 
-    def __init__(self, instance: Instance, calendar: Calendar | None = None) -> None:
+    def __init__(
+        self, instance: Instance, calendar: Calendar | None = None, committed: Sequence[Row] = ()
+    ) -> None:
         self.instance = instance
         self.calendar = calendar or Calendar(instance)
         self.origin: date = instance.horizon.start
         self.n_days = len(self.calendar.horizon)
+        self.booked: dict[str, list[tuple[int, str]]] = defaultdict(list)
+        self.room_booked: dict[str, set[int]] = defaultdict(set)
+        for r in committed:
+            if r.trainer in instance.trainer_by_id:
+                self.booked[r.trainer].append((self.day(r.date), r.site))
+            if r.room in instance.room_site:
+                self.room_booked[r.room].add(self.day(r.date))
         self.blocks: list[Block] = []
         self.rows: list[DayRow] = []
         self.block_rows: list[list[int]] = []
@@ -127,6 +144,15 @@ class Index:
         for d in range(self.n_days):
             out.append(weeks.setdefault(iso_week(self.date(d)), len(weeks)))
         return out
+
+    def week_index(self, day: int) -> int | None:
+        """ISO-week index of any day number (a committed row's too); None outside the horizon's weeks."""
+        if 0 <= day < self.n_days:
+            return self.week_of_day[day]
+        for edge in (0, self.n_days - 1):
+            if iso_week(self.date(day)) == iso_week(self.date(edge)):
+                return self.week_of_day[edge]
+        return None
 
     # ----- construction ---------------------------------------------------------
 

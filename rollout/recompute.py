@@ -19,11 +19,12 @@ from rollout.rules import TERM_NAMES
 from rollout.solution import Row, Terms
 
 K = TypeVar("K", bound=Hashable)
+T = TypeVar("T")
 
 
-def group_by(rows: Iterable[Row], key: Callable[[Row], K]) -> dict[K, list[Row]]:
-    """Rows by ``key``, in their order."""
-    out: dict[K, list[Row]] = defaultdict(list)
+def group_by(rows: Iterable[T], key: Callable[[T], K]) -> dict[K, list[T]]:
+    """Rows (or any items) by ``key``, in their order."""
+    out: dict[K, list[T]] = defaultdict(list)
     for r in rows:
         out[key(r)].append(r)
     return dict(out)

@@ -136,7 +136,7 @@ def replan(
     changed_instance = apply_changes(instance, changes, changes_file)
     frozen = [r for r in plan.rows if today is not None and r.date < today]
     new = _pin(changed_instance, frozen, changes_file)
-    index = Index(new)
+    index = Index(new, committed=params.committed)
     blocked = impossible_cohorts(index)
     if blocked and not new.settings.partial:
         notes = tuple(f"{u.cohort} at {u.site}: {u.reason}" for u in blocked)

@@ -120,6 +120,7 @@ class Result:
     solver: SolverInfo | None = None
     notes: tuple[str, ...] = field(default=())
     stopped_by: str | None = None  # a signal's name when the user stopped the solve (not written)
+    committed: tuple[str, ...] = ()  # folders of committed plans this plan was made around
 
     @property
     def gap(self) -> float | None:

@@ -50,6 +50,15 @@ class SolveParams:
         (0: run to optimality or the time limit).
     hint
         Rows of an earlier plan to start from (``--hint``).
+    committed
+        Rows of committed plans (earlier waves, ``--committed``): fixed
+        bookings of this instance's trainers and rooms. Their days are
+        occupied and count toward ``max_days`` and the weekly limits (R7,
+        R10, R11, R12 hold across both).
+    work_limit
+        CP-SAT deterministic time for the whole search (``--work-limit``):
+        with one worker, two runs with the same seed give the same plan,
+        as long as the time limit does not strike first.
     """
 
     time_limit: float = 60.0
@@ -59,6 +68,8 @@ class SolveParams:
     solver: str = "cpsat"
     gap: float = 0.0
     hint: tuple[Row, ...] | None = None
+    committed: tuple[Row, ...] = ()
+    work_limit: float | None = None
 
 
 #: The planners ``solve`` offers.
@@ -99,7 +110,7 @@ def solve(
     if params.solver not in SOLVERS:
         raise ValueError(f"unknown solver {params.solver!r}: choose one of {', '.join(SOLVERS)}")
     started = time.perf_counter()
-    index = Index(instance, calendar)
+    index = Index(instance, calendar, params.committed)
     blocked = impossible_cohorts(index)
     if blocked and not instance.settings.partial:
         notes = tuple(f"{u.cohort} at {u.site}: {u.reason}" for u in blocked)
@@ -124,6 +135,7 @@ def solve(
         log_search=params.log_search,
         started=started,
         stop=stop,
+        work_limit=params.work_limit,
     )
 
 

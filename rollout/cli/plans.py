@@ -68,14 +68,32 @@ def export_command(folder: str, fmt: str, output: str | None, instance: str | No
 @click.command()
 @click.argument("instance", type=click.Path(dir_okay=False))
 @click.argument("folder", type=click.Path(file_okay=False))
-def check(instance: str, folder: str) -> None:
-    """Check the plan in FOLDER against every rule of INSTANCE, independently of the solver."""
+@click.option(
+    "--committed",
+    type=click.Path(file_okay=False, exists=True),
+    multiple=True,
+    help="A committed plan the plan was made around: its bookings count in R7, R10–R12; repeatable.",
+)
+def check(instance: str, folder: str, committed: tuple[str, ...]) -> None:
+    """Check the plan in FOLDER against every rule of INSTANCE, independently of the solver.
+
+    With --committed, rooms and trainers booked by committed plans (earlier
+    waves) count too: no double booking and the limits hold across all.
+    """
     from rollout.checker import check as check_plan
     from rollout.checker import format_report
 
     inst = load(instance)
     result = load_plan(folder)
-    report = check_plan(inst, result)
+    booked = [row for path in committed for row in load_plan(path).rows]
+    report = check_plan(inst, result, committed=booked)
+    if result.committed and not committed:
+        out.print(
+            f"note: this plan was made around committed plans ({', '.join(result.committed)}): "
+            "give them with --committed to check the bookings across plans"
+        )
+    elif committed:
+        out.print(f"with {len(booked)} committed days from {', '.join(committed)}")
     for line in format_report(report):
         out.print(line)
     sys.exit(EXIT_OK if report.ok else EXIT_VIOLATIONS)

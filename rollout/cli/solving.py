@@ -6,14 +6,15 @@ import signal
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 
 import click
 
-from rollout.cli.common import EXIT_INFEASIBLE, EXIT_NO_PLAN, err, fail_input, load, out
+from rollout.cli.common import EXIT_INFEASIBLE, EXIT_NO_PLAN, err, fail_input, load, load_plan, out
 from rollout.errors import InputError
 from rollout.instance import Instance
-from rollout.io import ensure_replaceable, read_solution, write_solution
+from rollout.io import ensure_replaceable, write_solution
 from rollout.progress import ProgressView
 from rollout.solution import Result, Status
 from rollout.solve import SOLVERS, SolveParams, default_workers, solve
@@ -49,7 +50,17 @@ def _print_summary(result: Result, folder: Path, inst: Instance) -> None:
     "-o", "--output", type=click.Path(file_okay=False), help="Solution folder [default: solutions/<name>/]."
 )
 @click.option(
-    "--time-limit", type=click.FloatRange(min=0), default=60.0, show_default=True, help="Seconds of search."
+    "--time-limit",
+    type=click.FloatRange(min=0),
+    default=None,
+    help="Seconds of search [default: 60; none with --work-limit].",
+)
+@click.option(
+    "--work-limit",
+    type=click.FloatRange(min=0),
+    default=None,
+    help="CP-SAT deterministic work units (about seconds) instead of a time limit: "
+    "with --workers 1 and a --seed, two runs write the same plan.",
 )
 @click.option(
     "--workers",
@@ -85,10 +96,17 @@ def _print_summary(result: Result, folder: Path, inst: Instance) -> None:
 )
 @click.option("--log-search", is_flag=True, help="Print CP-SAT's own search log.")
 @click.option("--force", is_flag=True, help="Replace the solution folder if it exists.")
+@click.option(
+    "--committed",
+    type=click.Path(file_okay=False, exists=True),
+    multiple=True,
+    help="A committed plan (earlier wave) whose trainers' and rooms' days are fixed bookings; repeatable.",
+)
 def solve_command(
     instance: str,
     output: str | None,
-    time_limit: float,
+    time_limit: float | None,
+    work_limit: float | None,
     workers: int | None,
     seed: int,
     solver: str,
@@ -98,6 +116,7 @@ def solve_command(
     trace: str | None,
     log_search: bool,
     force: bool,
+    committed: tuple[str, ...],
 ) -> None:
     """Plan INSTANCE and write its solution folder.
 
@@ -111,14 +130,14 @@ def solve_command(
         ensure_replaceable(folder, force)
     except InputError as exc:
         fail_input(exc)
-    hint_rows = None
-    if hint is not None:
-        try:
-            hint_rows = read_solution(hint).rows
-        except InputError as exc:
-            fail_input(exc)
+    hint_rows = load_plan(hint).rows if hint is not None else None
+    booked = tuple(row for path in committed for row in load_plan(path).rows)
+    if time_limit is None:
+        time_limit = 60.0 if work_limit is None else 1e9
     params = SolveParams(
         time_limit=time_limit,
+        work_limit=work_limit,
+        committed=booked,
         workers=workers or default_workers(),
         seed=seed,
         log_search=log_search,
@@ -129,7 +148,9 @@ def solve_command(
     if not quiet:
         err.print(
             f"solving {inst.name}: {len(inst.cohort_list)} cohorts, {len(inst.sites)} sites, "
-            f"{len(inst.trainers)} trainers; {solver}, time limit {time_limit:g} s"
+            f"{len(inst.trainers)} trainers; {solver}, "
+            + (f"work limit {work_limit:g}" if work_limit is not None else f"time limit {time_limit:g} s")
+            + (f", {len(booked)} committed days from {', '.join(committed)}" if committed else "")
         )
     stop = StopRequest()
     with (
@@ -137,6 +158,7 @@ def solve_command(
         stopping_on_signals(stop),
     ):
         result = solve(inst, params, on_progress=view, stop=stop)
+        result = replace(result, committed=committed)
         view.finish(result.status.value, result.solver.seconds if result.solver else 0.0)
     try:
         written = write_solution(result, inst, folder, force=force)

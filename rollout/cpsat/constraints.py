@@ -70,7 +70,7 @@ def add_r7_rooms(model: cp_model.CpModel, index: Index, v: Variables) -> None:
 
     Rooms at the site that hold the cohort are the only options (Index); the
     same room serves a whole block (one choice per block). Rooms the fixed
-    background plan uses on some days are busy then.
+    background plan or a committed plan uses on some days are busy then.
     """
     per_room: dict[str, list[cp_model.IntervalVar]] = defaultdict(list)
     for b, rooms in v.room_lit.items():
@@ -81,7 +81,7 @@ def add_r7_rooms(model: cp_model.CpModel, index: Index, v: Variables) -> None:
                     v.start[b], block.length, lit, f"room-use[{room}|{b}]"
                 )
             )
-            closed = {index.day(d) for d in index.calendar.room_closed(room)}
+            closed = {index.day(d) for d in index.calendar.room_closed(room)} | index.room_booked[room]
             for s, start_lit in v.start_lit[b].items():
                 if any(s + j in closed for j in range(block.length)):
                     model.add_bool_or([start_lit.Not(), lit.Not()])
@@ -100,8 +100,12 @@ def add_r9_availability(model: cp_model.CpModel, index: Index, v: Variables) -> 
     """R9 Availability: a trainer teaches no day in their ``unavailable`` dates.
 
     Allowed sites are decided in Index (only allowed trainers are options).
+    Days a committed plan books them are excluded here too (R10 across plans).
     """
-    away = {t.id: {index.day(d) for d in index.calendar.unavailable(t.id)} for t in index.instance.trainers}
+    away = {
+        t.id: {index.day(d) for d in index.calendar.unavailable(t.id)} | {d for d, _ in index.booked[t.id]}
+        for t in index.instance.trainers
+    }
     for r, lits in v.trainer_lit.items():
         row = index.rows[r]
         for t, lit in lits.items():
@@ -119,7 +123,7 @@ class _TrainerOptions:
 
 
 def _trainer_options(index: Index, v: Variables) -> dict[str, _TrainerOptions]:
-    """Per trainer with at least one option in the scope: options and background rows."""
+    """Per trainer with at least one option in the scope: options, background and committed rows."""
     out: dict[str, _TrainerOptions] = defaultdict(_TrainerOptions)
     for r, lits in v.trainer_lit.items():
         for t, lit in lits.items():
@@ -127,6 +131,8 @@ def _trainer_options(index: Index, v: Variables) -> dict[str, _TrainerOptions]:
     for r, day, t in v.scope.fixed_rows(index):
         if t in out:
             out[t].fixed.append((day, index.blocks[index.rows[r].block].site))
+    for t, opts in out.items():
+        opts.fixed += index.booked.get(t, [])
     return out
 
 
@@ -159,7 +165,7 @@ def add_r11_overnight_travel(model: cp_model.CpModel, index: Index, v: Variables
         for day, site in opts.fixed:
             at[site].append((day, None))
         for site, here in at.items():
-            far = [x for other in index.far[site] for x in at.get(other, ())]
+            far = [x for other in index.far.get(site, ()) for x in at.get(other, ())]
             if not far or all(lit is None for _, lit in here + far):
                 continue
             intervals, demands = [], []
@@ -198,7 +204,8 @@ def add_r12_workload(model: cp_model.CpModel, index: Index, v: Variables) -> Non
                 weeks[index.week_of_day[day]] += 1
         used: dict[int, int] = defaultdict(int)
         for day, _ in opts.fixed:
-            used[index.week_of_day[day]] += 1
+            if (w := index.week_index(day)) is not None:  # committed rows may lie outside the horizon
+                used[w] += 1
         if all(n + used[w] <= cap for w, n in weeks.items()):
             continue
         intervals = [

@@ -107,6 +107,8 @@ def solution_files(result: Result, inst: Instance) -> dict[str, str]:
             "time_limit": info.time_limit,
         },
     }
+    if result.committed:
+        doc["committed"] = list(result.committed)
     return {
         "timetable.csv": timetable,
         "unscheduled.csv": unscheduled,
@@ -334,4 +336,7 @@ def read_solution(folder: str | os.PathLike[str]) -> Result:
         bound=float(bound) if isinstance(bound, int | float) else None,
         terms=terms,
         solver=info,
+        committed=tuple(str(c) for c in committed)
+        if isinstance(committed := doc.get("committed"), list)
+        else (),
     )
