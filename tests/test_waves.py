@@ -85,6 +85,10 @@ def test_pilot_committed_under_national(tmp_path) -> None:
     assert read_solution(out).committed == (str(pilot),)
     checked = CliRunner().invoke(cli, ["check", str(national), str(out), "--committed", str(pilot)])
     assert checked.exit_code == 0, checked.output
+    recorded = CliRunner().invoke(cli, ["check", str(national), str(out)])
+    assert recorded.exit_code == 0 and "(recorded in solution.json)" in recorded.output
+    doc = (out / "solution.json").read_text(encoding="utf-8").replace(str(pilot), str(tmp_path / "gone"))
+    (out / "solution.json").write_text(doc, encoding="utf-8")
     reminder = CliRunner().invoke(cli, ["check", str(national), str(out)])
     assert "give them with --committed" in reminder.output
     inst, pilot_rows, wave_rows = load_instance(national), read_solution(pilot).rows, read_solution(out).rows

@@ -12,7 +12,7 @@ from rich.console import Console
 from rollout.errors import InputError
 from rollout.instance import Instance
 from rollout.io import load_instance, read_solution
-from rollout.solution import Result
+from rollout.solution import Result, Row
 
 EXIT_OK, EXIT_VIOLATIONS, EXIT_INPUT, EXIT_INFEASIBLE, EXIT_NO_PLAN = 0, 1, 2, 3, 4
 
@@ -72,3 +72,27 @@ def instance_of_plan(folder: str, result: Result, instance: str | None) -> Insta
     if inst.name != result.instance:
         fail(f"{source} is instance '{inst.name}', the plan is of '{result.instance}'")
     return inst
+
+
+def committed_plans(
+    given: tuple[str, ...], recorded: tuple[str, ...]
+) -> tuple[list[Row], tuple[str, ...], str]:
+    """The rows of committed plans: those given (``--committed``), else those a plan records.
+
+    Returns the rows, the folders used and a line saying which (empty when none).
+    """
+    folders = given or tuple(f for f in recorded if Path(f).is_dir())
+    rows = [row for folder in folders for row in load_plan(folder).rows]
+    if folders:
+        source = "" if given else " (recorded in solution.json)"
+        return rows, folders, f"with {len(rows)} committed days from {', '.join(folders)}{source}"
+    if recorded:
+        return (
+            [],
+            (),
+            (
+                f"note: this plan was made around committed plans ({', '.join(recorded)}) that are not found "
+                "here: give them with --committed to check the bookings across plans"
+            ),
+        )
+    return [], (), ""

@@ -7,7 +7,16 @@ from pathlib import Path
 
 import click
 
-from rollout.cli.common import EXIT_OK, EXIT_VIOLATIONS, fail, instance_of_plan, load, load_plan, out
+from rollout.cli.common import (
+    EXIT_OK,
+    EXIT_VIOLATIONS,
+    committed_plans,
+    fail,
+    instance_of_plan,
+    load,
+    load_plan,
+    out,
+)
 
 #: Formats of ``rollout export``: a folder of files, or one file with this suffix.
 EXPORTS = {"csv": None, "xlsx": ".xlsx", "ics": None, "html": ".html"}
@@ -79,21 +88,17 @@ def check(instance: str, folder: str, committed: tuple[str, ...]) -> None:
 
     With --committed, rooms and trainers booked by committed plans (earlier
     waves) count too: no double booking and the limits hold across all.
+    Without it, the committed plans the plan records are used when found.
     """
     from rollout.checker import check as check_plan
     from rollout.checker import format_report
 
     inst = load(instance)
     result = load_plan(folder)
-    booked = [row for path in committed for row in load_plan(path).rows]
+    booked, _, line = committed_plans(committed, result.committed)
+    if line:
+        out.print(line)
     report = check_plan(inst, result, committed=booked)
-    if result.committed and not committed:
-        out.print(
-            f"note: this plan was made around committed plans ({', '.join(result.committed)}): "
-            "give them with --committed to check the bookings across plans"
-        )
-    elif committed:
-        out.print(f"with {len(booked)} committed days from {', '.join(committed)}")
     for line in format_report(report):
         out.print(line)
     sys.exit(EXIT_OK if report.ok else EXIT_VIOLATIONS)

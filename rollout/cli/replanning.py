@@ -6,12 +6,21 @@ import csv
 import io
 import sys
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 
 import click
 import yaml
 
-from rollout.cli.common import EXIT_INFEASIBLE, EXIT_NO_PLAN, fail_input, load, load_plan, out
+from rollout.cli.common import (
+    EXIT_INFEASIBLE,
+    EXIT_NO_PLAN,
+    committed_plans,
+    fail_input,
+    load,
+    load_plan,
+    out,
+)
 from rollout.cli.solving import stopping_on_signals
 from rollout.errors import InputError
 from rollout.io import dump_instance, ensure_replaceable, safe_cell, write_solution
@@ -90,6 +99,12 @@ def _print_summary(before: Result, outcome: Replan, folder: Path) -> None:
 )
 @click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True, help="Random seed.")
 @click.option("--force", is_flag=True, help="Replace the output folder if it exists.")
+@click.option(
+    "--committed",
+    type=click.Path(file_okay=False, exists=True),
+    multiple=True,
+    help="A committed plan whose bookings stay fixed [default: those the plan in FOLDER records].",
+)
 def replan_command(
     instance: str,
     folder: str,
@@ -100,6 +115,7 @@ def replan_command(
     workers: int | None,
     seed: int,
     force: bool,
+    committed: tuple[str, ...],
 ) -> None:
     """Re-plan the plan in FOLDER after the changes in CHANGES, moving as few teaching days as possible.
 
@@ -120,7 +136,12 @@ def replan_command(
     except InputError as exc:
         fail_input(exc)
     day = today.date() if today is not None else None  # type: ignore[attr-defined]
-    params = SolveParams(time_limit=time_limit, workers=workers or default_workers(), seed=seed)
+    booked, folders, line = committed_plans(committed, before.committed)
+    if line:
+        out.print(line)
+    params = SolveParams(
+        time_limit=time_limit, workers=workers or default_workers(), seed=seed, committed=tuple(booked)
+    )
     stop = StopRequest()
     with stopping_on_signals(stop):
         try:
@@ -129,6 +150,7 @@ def replan_command(
             )
         except InputError as exc:
             fail_input(exc)
+    outcome = replace(outcome, result=replace(outcome.result, committed=folders))
     extra = {"changes.csv": changes_csv(outcome), "instance.yaml": instance_yaml(outcome, instance)}
     try:
         written = write_solution(outcome.result, outcome.instance, output, force=force, extra=extra)
