@@ -75,3 +75,31 @@ def test_a_stop_request_reaches_late_listeners() -> None:
     forget()
     stop.request(signal.SIGINT)
     assert calls == ["now"] and stop.signal == signal.SIGTERM, "the first signal is kept"
+
+
+def test_a_signal_before_any_plan_writes_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests that SIGINT arriving before the first plan exits 130, says so, and writes no folder.
+
+    The signal is real and goes through the command's own handler: the solve
+    sends it to this process as it starts, before the greedy plan.
+    """
+    import os
+
+    from click.testing import CliRunner
+
+    import rollout.cli.solving as solving
+    from rollout.cli import cli
+
+    real_solve = solving.solve
+
+    def interrupted_solve(*args: object, **kwargs: object) -> object:
+        os.kill(os.getpid(), signal.SIGINT)
+        return real_solve(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(solving, "solve", interrupted_solve)
+    out = tmp_path / "never"
+    args = ["solve", str(INSTANCES / "tiny.yaml"), "-o", str(out), "--workers", "1"]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 130, result.output
+    assert "stopped by SIGINT before any plan was found: nothing written" in result.output
+    assert not out.exists()

@@ -160,6 +160,9 @@ def solve_command(
         result = solve(inst, params, on_progress=view, stop=stop)
         result = replace(result, committed=committed)
         view.finish(result.status.value, result.solver.seconds if result.solver else 0.0)
+    if stop.signal is not None and not result.status.has_plan:
+        out.print(f"stopped by {stop.name} before any plan was found: nothing written")
+        sys.exit(128 + stop.signal)
     try:
         written = write_solution(result, inst, folder, force=force)
     except InputError as exc:

@@ -154,9 +154,14 @@ def solve_cpsat(
     stop = stop or StopRequest()
     budget = Budget(tracker.started + time_limit, work_limit)
     for careful in (True, False):  # the careful greedy is usually cheaper; the plain one a fallback
+        if stop.requested:
+            break
         plan = greedy_plan(index, careful=careful)
         log.info("greedy (careful=%s) places %d of %d cohorts", careful, len(plan.placed), len(index.cohorts))
         tracker.offer(plan)
+    if stop.requested and tracker.best is None:  # stopped before the first plan: nothing to write
+        nothing = _result(index, tracker, Status.UNKNOWN, time_limit, workers, seed)
+        return replace(nothing, stopped_by=stop.name)
     warm = tracker.best or plan
     tracker.prove(relaxation_bound(index))
     start = hint if hint is not None else warm
