@@ -16,6 +16,7 @@ from rollout.cli.common import (
     EXIT_INFEASIBLE,
     EXIT_NO_PLAN,
     committed_plans,
+    fail,
     fail_input,
     load,
     load_plan,
@@ -130,6 +131,10 @@ def replan_command(
 
     inst = load(instance)
     before = load_plan(folder)
+    if before.instance != inst.name:
+        fail(f"{folder} is a plan of instance '{before.instance}', not of {instance} ('{inst.name}')")
+    if not before.status.has_plan:
+        fail(f"{folder} holds no plan ({before.status.value}) to re-plan: solve the instance instead")
     try:
         changes = load_changes(changes_path)
         ensure_replaceable(output, force)
