@@ -151,5 +151,6 @@ def test_cli_replan_writes_a_checked_folder(tmp_path) -> None:
         refused.exit_code == 2
         and "bad.yaml:1: [0].trainer_unavailable: unknown trainer 't99'" in refused.output
     )
-    other = CliRunner().invoke(cli, ["replan", args[1], str(ROOT / "solutions/pilot-march-2015"), *args[3:]])
+    pilot = str(ROOT / "solutions/pilot-march-2015")
+    other = CliRunner().invoke(cli, ["replan", args[1], pilot, *args[3:], "-o", str(tmp_path / "y")])
     assert other.exit_code == 2 and "is a plan of instance 'pilot-march-2015'" in other.output
