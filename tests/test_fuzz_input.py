@@ -460,3 +460,17 @@ def test_a_file_just_under_the_limit_is_read() -> None:
     text = json.dumps(DATA["tiny"], default=str)
     _file, result = run(text[:-1] + " " * int(0.95 * MAX_INSTANCE_BYTES) + "}", suffix=".json")
     assert result.exit_code == 0, result.output
+
+
+@pytest.mark.parametrize("suffix", [".yaml", ".json"])
+def test_an_integer_too_long_to_read_is_refused_with_its_place(suffix: str) -> None:
+    """Tests that a 5000-digit number (Python reads at most 4300) exits 2 naming its key, not a ValueError."""
+    data = copy.deepcopy(DATA["tiny"])
+    data["trainers"][0]["day_rate"] = 0
+    text = json.dumps(data, default=str) if suffix == ".json" else dump(data)
+    text = text.replace('"day_rate": 0', '"day_rate": ' + "9" * 5000).replace(
+        "day_rate: 0", "day_rate: " + "9" * 5000
+    )
+    file, result = run(text, suffix=suffix)
+    assert_refused(file, result, place="trainers[0].day_rate")
+    assert len(result.output) < 2000  # the value is shortened, not echoed whole

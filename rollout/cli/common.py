@@ -43,10 +43,10 @@ def load(path: str) -> Instance:
         fail_input(exc)
 
 
-def load_plan(folder: str) -> Result:
-    """The plan in a solution folder, or exit 2 with every problem in it."""
+def load_plan(folder: str, instance: Instance | None = None) -> Result:
+    """The plan in a solution folder, or exit 2 with every problem in it (ids unknown to ``instance`` too)."""
     try:
-        return read_solution(folder)
+        return read_solution(folder, instance)
     except InputError as exc:
         fail_input(exc)
 

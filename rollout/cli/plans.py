@@ -94,7 +94,7 @@ def check(instance: str, folder: str, committed: tuple[str, ...]) -> None:
     from rollout.checker import format_report
 
     inst = load(instance)
-    result = load_plan(folder)
+    result = load_plan(folder, inst)
     booked, _, line = committed_plans(committed, result.committed)
     if line:
         out.print(line)

@@ -70,8 +70,24 @@ class _StrictLoader(yaml.SafeLoader):
         except (ValueError, OverflowError):
             return self.construct_scalar(node)
 
+    def construct_yaml_int(self, node: Any) -> Any:
+        """An integer too long for Python to read (over 4300 digits) stays text, for the schema to name."""
+        try:
+            return super().construct_yaml_int(node)
+        except ValueError:
+            return self.construct_scalar(node)
+
 
 _StrictLoader.add_constructor("tag:yaml.org,2002:timestamp", _StrictLoader.construct_yaml_timestamp)
+_StrictLoader.add_constructor("tag:yaml.org,2002:int", _StrictLoader.construct_yaml_int)
+
+
+def _json_int(text: str) -> int | str:
+    """A JSON integer; one too long for Python (over 4300 digits) stays text, for the schema to name."""
+    try:
+        return int(text)
+    except ValueError:
+        return text
 
 
 def _expanded_size(root: yaml.Node) -> int:
@@ -165,7 +181,7 @@ def _parse(path: Path, text: str) -> tuple[Any, yaml.Node | None]:
     """Parse YAML or JSON text; returns the data and the YAML node tree."""
     if path.suffix.lower() == ".json":
         try:
-            data = json.loads(text)
+            data = json.loads(text, parse_int=_json_int)
         except json.JSONDecodeError as exc:
             raise InputError(str(path), [Problem("", f"not valid JSON: {exc.msg}", exc.lineno)]) from None
         except RecursionError:
@@ -239,6 +255,8 @@ def _friendly(err: Any) -> str:
     if kind == "value_error":
         return msg
     shown = repr(value) if not isinstance(value, dict | list) else type(value).__name__
+    if len(shown) > 60:
+        shown = f"{shown[:40]}… ({len(shown)} characters)"
     return f"{msg[0].lower()}{msg[1:]} (got {shown})"
 
 

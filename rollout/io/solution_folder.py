@@ -12,12 +12,12 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from rollout.errors import InputError, Problem
+from rollout.errors import InputError, Problem, did_you_mean
 from rollout.instance import Instance
 from rollout.solution import (
     TIMETABLE_COLUMNS,
@@ -203,52 +203,102 @@ def _umask() -> int:
     return mask
 
 
-def _read_csv(path: Path, columns: tuple[str, ...]) -> Iterator[tuple[int, dict[str, str]]]:
+def decode_utf8(path: Path, raw: bytes) -> str:
+    """UTF-8 text of a file (a BOM allowed), or an error naming the byte, its line and the fix."""
     try:
-        text = path.read_bytes().decode("utf-8-sig")
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        utf16 = raw.startswith((b"\xff\xfe", b"\xfe\xff"))
+        what = "UTF-16 text" if utf16 else f"not UTF-8 text (byte {exc.start})"
+        line = None if utf16 else raw[: exc.start].count(b"\n") + 1
+        raise InputError(str(path), [Problem("", f"{what}: save the file as UTF-8", line)]) from None
+
+
+def _read_csv(path: Path, columns: tuple[str, ...]) -> list[tuple[int, dict[str, str]]]:
+    """The records of a CSV file whose header starts with ``columns``, with their line numbers.
+
+    Raises
+    ------
+    InputError
+        Naming the line of every record whose cell count is not the header's, a header that
+        lacks a column or repeats one, bytes that are not UTF-8 and anything the csv module refuses.
+    """
+    try:
+        text = decode_utf8(path, path.read_bytes())
     except FileNotFoundError:
         raise InputError(
             str(path),
             [Problem("", "missing: a solution folder has timetable.csv, unscheduled.csv and solution.json")],
         ) from None
-    except UnicodeDecodeError as exc:
-        raise InputError(str(path), [Problem("", f"not UTF-8 text (byte {exc.start})")]) from None
-    reader = csv.DictReader(io.StringIO(text))
-    header = reader.fieldnames or []
-    if tuple(header[: len(columns)]) != columns:
-        raise InputError(
-            str(path),
-            [
-                Problem(
-                    "",
-                    f"header must start with {','.join(columns)}; found {','.join(header) or 'nothing'}",
-                    1,
-                )
-            ],
-        )
-    yield from enumerate(reader, start=2)
+    except IsADirectoryError:
+        raise InputError(str(path), [Problem("", "is a folder, not a CSV file")]) from None
+    reader = csv.reader(io.StringIO(text))
+    try:
+        header = next(reader, [])
+        if tuple(header[: len(columns)]) != columns:
+            found = ",".join(header) or "nothing"
+            problem = f"header must start with {','.join(columns)}; found {found}"
+            raise InputError(str(path), [Problem("", problem, 1)])
+        twice = sorted({c for c in header if header.count(c) > 1})
+        if twice:
+            problem = f"column {', '.join(twice)} appears twice in the header: keep one"
+            raise InputError(str(path), [Problem("", problem, 1)])
+        records, problems = [], []
+        for cells in reader:
+            if not cells:
+                continue
+            if len(cells) != len(header):
+                problem = f"{len(cells)} cells, the header has {len(header)}: quote cells that hold commas"
+                problems.append(Problem("", problem, reader.line_num))
+            else:
+                records.append((reader.line_num, dict(zip(header, cells, strict=True))))
+    except csv.Error as exc:
+        raise InputError(str(path), [Problem("", f"not valid CSV: {exc}", reader.line_num)]) from None
+    if problems:
+        raise InputError(str(path), problems)
+    return records
 
 
-def read_timetable(path: Path) -> list[Row]:
-    """Rows of a ``timetable.csv``; bad cells are errors naming line and column."""
+#: Timetable columns that hold ids, and the instance lookup they must resolve in.
+_ID_COLUMNS = (
+    ("site", "site_by_id"),
+    ("room", "room_site"),
+    ("cohort", "cohort_by_id"),
+    ("course", "course_by_id"),
+    ("topic", "topics"),
+    ("trainer", "trainer_by_id"),
+)
+
+
+def read_timetable(path: Path, instance: Instance | None = None) -> list[Row]:
+    """Rows of a ``timetable.csv``; bad cells are errors naming line and column.
+
+    With ``instance``, an id it does not have (site, room, cohort, course,
+    topic, trainer) is an error too.
+    """
     rows: list[Row] = []
     problems: list[Problem] = []
     for line, rec in _read_csv(path, TIMETABLE_COLUMNS):
         try:
-            day_value = date.fromisoformat(rec["date"] or "")
+            day_value = date.fromisoformat(rec["date"])
         except ValueError:
             problems.append(Problem("date", f"{rec['date']!r} is not an ISO date YYYY-MM-DD", line))
             continue
         ints: dict[str, int] = {}
         for col in ("block", "day"):
-            cell = rec[col] or ""
-            if not (cell.isascii() and cell.isdigit()) or int(cell) < 1:
-                problems.append(Problem(col, f"{cell!r} is not a whole number ≥ 1", line))
+            cell = rec[col]
+            if not (cell.isascii() and cell.isdigit() and len(cell) <= 7) or not 1 <= int(cell) <= 10**6:
+                problems.append(Problem(col, f"{cell!r} is not a whole number from 1 to 1000000", line))
             else:
                 ints[col] = int(cell)
-        missing = [c for c in ("site", "room", "cohort", "course", "topic", "trainer") if not rec[c]]
+        missing = [c for c, _ in _ID_COLUMNS if not rec[c]]
         for col in missing:
             problems.append(Problem(col, "empty cell", line))
+        for col, lookup in _ID_COLUMNS if instance is not None else ():
+            known = getattr(instance, lookup)
+            if rec[col] and rec[col] not in known:
+                problem = f"unknown {col} {rec[col]!r}{did_you_mean(rec[col], known)}"
+                problems.append(Problem(col, f"{problem}: the instance has no such id", line))
         if len(ints) == 2 and not missing:
             rows.append(
                 Row(
@@ -268,18 +318,25 @@ def read_timetable(path: Path) -> list[Row]:
     return rows
 
 
-def read_solution(folder: str | os.PathLike[str]) -> Result:
-    """Read a solution folder back from disk (``rollout check`` does)."""
+def read_solution(folder: str | os.PathLike[str], instance: Instance | None = None) -> Result:
+    """Read a solution folder back from disk (``rollout check`` does).
+
+    With ``instance``, every id of the timetable must be one of its ids.
+    """
     base = Path(folder)
     if not base.is_dir():
         raise InputError(str(folder), [Problem("", "no such solution folder")])
     json_path = base / "solution.json"
     try:
-        doc = json.loads(json_path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
+        doc = json.loads(decode_utf8(json_path, json_path.read_bytes()))
+    except (FileNotFoundError, IsADirectoryError):
         raise InputError(str(json_path), [Problem("", "missing")]) from None
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise InputError(str(json_path), [Problem("", f"not valid JSON: {exc}")]) from None
+    except json.JSONDecodeError as exc:
+        raise InputError(str(json_path), [Problem("", f"not valid JSON: {exc.msg}", exc.lineno)]) from None
+    except ValueError as exc:  # an integer of more than 4300 digits
+        raise InputError(str(json_path), [Problem("", f"not valid: {exc}")]) from None
+    except RecursionError:
+        raise InputError(str(json_path), [Problem("", "not valid: nested too deeply")]) from None
     problems: list[Problem] = []
     if not isinstance(doc, dict):
         raise InputError(str(json_path), [Problem("", "must be a JSON object")])
@@ -317,11 +374,11 @@ def read_solution(folder: str | os.PathLike[str]) -> Result:
                 int(solver["seed"]),
                 float(solver["time_limit"]),
             )
-        except (KeyError, TypeError, ValueError):
+        except (KeyError, TypeError, ValueError, OverflowError):
             problems.append(Problem("solver", "needs name, version, seconds, workers, seed, time_limit"))
     if problems:
         raise InputError(str(json_path), problems)
-    rows = read_timetable(base / "timetable.csv")
+    rows = read_timetable(base / "timetable.csv", instance)
     unscheduled = [
         Unscheduled(rec["cohort"], rec["site"], rec["reason"] or "")
         for _, rec in _read_csv(base / "unscheduled.csv", UNSCHEDULED_COLUMNS)
@@ -333,7 +390,9 @@ def read_solution(folder: str | os.PathLike[str]) -> Result:
         rows=tuple(rows),
         unscheduled=tuple(unscheduled),
         objective=objective,
-        bound=float(bound) if isinstance(bound, int | float) else None,
+        bound=float(bound)
+        if isinstance(bound, float) or (isinstance(bound, int) and abs(bound) < 2**63)
+        else None,
         terms=terms,
         solver=info,
         committed=tuple(str(c) for c in committed)
