@@ -13,23 +13,31 @@ N mutants per sample (docs/reliability.md).
 
 from __future__ import annotations
 
+import csv
+import json
 import random
+import re
+import shutil
 import sys
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import timedelta
 from functools import cache
+from pathlib import Path
 
+import pytest
+from click.testing import CliRunner
 from hypothesis import HealthCheck, given, seed, settings
 from hypothesis import strategies as st
 
 from rollout import load_instance
 from rollout.checker import check
+from rollout.cli import cli
 from rollout.instance import Instance, expand_dates
 from rollout.io import read_solution
 from rollout.rules import TERM_NAMES, Rule
-from rollout.solution import Result, Row, Status
+from rollout.solution import TIMETABLE_COLUMNS, Result, Row, Status
 from tests.conftest import INSTANCES
 
 SAMPLES = ("tiny", "pilot-march-2015", "national-s2-2015")
@@ -375,6 +383,44 @@ def test_every_mutation_is_reported_with_its_rule(name: str, index: int, rnd: ra
 def test_every_mutation_of_the_national_plan_is_reported(index: int, rnd: random.Random) -> None:
     """Tests that each single mutation of the national plan is reported with the derived rule ids."""
     verdict("national-s2-2015", mutant_of("national-s2-2015", index, rnd))
+
+
+def write_mutant(folder: Path, name: str, result: Result) -> None:
+    """The mutant as a solution folder on disk: the sample's files with its rows and solution.json fields."""
+    shutil.copytree(INSTANCES.parent / "solutions" / name, folder)
+    with open(folder / "timetable.csv", "w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh, lineterminator="\n")
+        writer.writerow(TIMETABLE_COLUMNS)
+        writer.writerows([getattr(r, c) for c in TIMETABLE_COLUMNS] for r in result.rows)
+    doc = json.loads((folder / "solution.json").read_text(encoding="utf-8"))
+    doc.update(
+        status=result.status.value, objective=result.objective, terms=result.terms and result.terms.as_dict()
+    )
+    (folder / "solution.json").write_text(json.dumps(doc), encoding="utf-8")
+
+
+@pytest.mark.parametrize("mutation", [m for m in MUTATIONS if m is not unknown_id], ids=lambda m: m.__name__)
+def test_rollout_check_reports_each_kind_of_mutation(tmp_path: Path, mutation: Callable[..., Mutant]) -> None:
+    """Tests that rollout check, reading the mutant from disk, exits 1 and prints the derived rule ids."""
+    inst, res = sample("pilot-march-2015")
+    mutant = mutation(inst, res, random.Random(6))
+    write_mutant(tmp_path / "plan", "pilot-march-2015", mutant.result)
+    result = CliRunner().invoke(
+        cli, ["check", str(INSTANCES / "pilot-march-2015.yaml"), str(tmp_path / "plan")]
+    )
+    expect_ok = not mutant.must and mutant.mismatches == frozenset()
+    assert result.exit_code == (0 if expect_ok else 1), result.output
+    printed = {line.split()[0] for line in result.output.splitlines() if line[:1] in ("R", "O")}
+    assert {r.value for r in mutant.must} <= printed, result.output
+
+
+def test_rollout_check_refuses_an_unknown_id_as_input(tmp_path: Path) -> None:
+    """Tests that rollout check exits 2 naming timetable.csv and the line of a row with an unknown id."""
+    inst, res = sample("tiny")
+    write_mutant(tmp_path / "plan", "tiny", unknown_id(inst, res, random.Random(6)).result)
+    result = CliRunner().invoke(cli, ["check", str(INSTANCES / "tiny.yaml"), str(tmp_path / "plan")])
+    assert result.exit_code == 2 and isinstance(result.exception, SystemExit), result.output
+    assert re.search(r"timetable\.csv:\d+: \w+: unknown \w+ 'nobody-\d+'", result.output), result.output
 
 
 def test_the_samples_are_valid_before_mutation() -> None:
