@@ -116,15 +116,16 @@ _CHECK = {True: "OK", False: "FAILED", None: "-"}
 def _print_table(lines: list[dict[str, Any]]) -> None:
     out.print(
         f"{'variant':<28} {'status':<10} {'objective':>12} {'Δ vs base':>10} {'cost':>10} "
-        f"{'€/learner':>9} {'unsched.':>8} {'seconds':>7}  check"
+        f"{'€/learner':>9} {'unsched.':>8} {'gap':>7} {'seconds':>7}  check"
     )
     for line in lines:
         delta = line["delta_objective_pct"]
         left = len(line["unscheduled_cohorts"].split(";")) if line["unscheduled_cohorts"] else 0
+        gap = "-" if line["gap"] is None else f"{100 * line['gap']:.1f} %"
         out.print(
             f"{line['variant']:<28} {line['status']:<10} {_n(line['objective']):>12} "
             f"{'' if delta is None else f'{delta:+.2f} %':>10} {_n(line['cost']):>10} "
-            f"{_n(line['cost_per_learner']):>9} {left:>8} "
+            f"{_n(line['cost_per_learner']):>9} {left:>8} {gap:>7} "
             f"{line['solve_seconds']:>7.1f}  {_CHECK[line['check_ok']]}"
         )
 
