@@ -145,16 +145,14 @@ def view_frame(frame: pd.DataFrame, view: View) -> pd.DataFrame:
 def csv_text(frame: pd.DataFrame, excel_fr: bool = False) -> str:
     """A frame as CSV text in the chosen dialect, header first (BOM included for ``excel_fr``)."""
     buf = io.StringIO()
-    writer = csv.writer(
-        buf,
-        delimiter=";" if excel_fr else ",",
-        lineterminator="\r\n" if excel_fr else "\n",
-    )
+    # "\r\n" also quotes a cell holding a carriage return (csv quotes only its terminator's
+    # characters): unquoted, Excel would start a new row there, which may begin with "=".
+    writer = csv.writer(buf, delimiter=";" if excel_fr else ",", lineterminator="\r\n")
     writer.writerow([safe_cell(c) for c in frame.columns])
     for record in frame.itertuples(index=False, name=None):
         writer.writerow([_cell(v, excel_fr) for v in record])
     text = buf.getvalue()
-    return "\ufeff" + text if excel_fr else text
+    return "\ufeff" + text if excel_fr else text.replace("\r\n", "\n")
 
 
 def write_csv_views(inst: Instance, result: Result, out_dir: Path, excel_fr: bool = False) -> list[Path]:

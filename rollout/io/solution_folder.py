@@ -58,11 +58,13 @@ EXTRA_COLUMNS = ("weekday", "site_name", "region", "course_name", "topic_label",
 
 
 def _csv_text(header: Iterable[str], rows: Iterable[Iterable[object]]) -> str:
+    """CSV with "\n" line ends; a cell holding a carriage return is quoted (csv quotes only
+    the characters of its line terminator), so the file reads back."""
     buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
+    writer = csv.writer(buf, lineterminator="\r\n")
     writer.writerow(list(header))
     writer.writerows(rows)
-    return buf.getvalue()
+    return buf.getvalue().replace("\r\n", "\n")
 
 
 def solution_files(result: Result, inst: Instance) -> dict[str, str]:
