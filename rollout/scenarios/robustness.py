@@ -268,5 +268,6 @@ def profile(outcomes: list[ReplanOutcome], top: int = 5) -> Profile:
     def hurt(o: ReplanOutcome) -> tuple[bool, int, int]:
         return (o.infeasible, o.rows_changed or 0, o.cost_increase or 0)
 
-    worst = tuple(sorted(outcomes, key=hurt, reverse=True)[:top])
+    in_order = sorted(outcomes, key=lambda o: o.disruption.sample)
+    worst = tuple(sorted(in_order, key=hurt, reverse=True)[:top])  # ties in sample order
     return Profile(len(outcomes), sum(o.infeasible for o in outcomes), stats, worst)
