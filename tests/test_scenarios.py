@@ -17,7 +17,7 @@ from rollout.io import read_solution
 from rollout.scenarios import load_scenarios
 from rollout.scenarios.backends import DaskCluster
 from rollout.scenarios.robustness import ReplanTask, draw_disruptions, replan_disruption
-from rollout.scenarios.run import VARIANT_FILE, run_scenarios
+from rollout.scenarios.run import VARIANT_FILE, ScenarioRun, run_scenarios
 from rollout.solve import SolveParams, solve
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -161,3 +161,28 @@ def test_robustness_on_both_back_ends(tmp_path) -> None:
         if o.result.status.has_plan:
             assert o.check_ok and str(o.rows_changed) == row["rows_changed"]
             assert check(o.instance, read_solution(out / o.disruption.sample)).ok
+
+
+class _CtrlCAfterFirst(DaskCluster):
+    """A local Dask cluster on which Ctrl-C arrives once the first task has finished."""
+
+    def as_completed(self, futures):
+        iterator = super().as_completed(futures)
+        yield next(iterator)
+        raise KeyboardInterrupt
+
+
+def test_interrupted_run_keeps_finished_variants(tmp_path) -> None:
+    """Tests that Ctrl-C keeps the variant finished before it, and the rerun solves only the others."""
+    path, out = _scenario(tmp_path), tmp_path / "out"
+    scenarios = load_scenarios(path)
+    with _CtrlCAfterFirst("local", jobs=1, processes=False) as backend:
+        run = ScenarioRun({}, {})
+        with pytest.raises(KeyboardInterrupt):
+            run_scenarios(scenarios, out, backend, time_limit=20, workers=1, seed=1, run=run)
+    assert len(run.figures) == 1
+    (kept,) = run.figures
+    assert check(scenarios.variants[NAMES.index(kept)].instance, read_solution(out / kept)).ok
+    with DaskCluster("local", jobs=2, processes=False) as backend:
+        rerun = run_scenarios(scenarios, out, backend, time_limit=20, workers=1, seed=1)
+    assert rerun.skipped == [kept] and list(rerun.figures) == NAMES
