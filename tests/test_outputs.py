@@ -41,7 +41,9 @@ def test_existing_folder_needs_force(tmp_path) -> None:
     assert _snapshot(out) == edited
     forced = CliRunner().invoke(cli, [*args, "--force"])
     assert forced.exit_code == 0
-    assert _snapshot(out) == before
+    after = _snapshot(out)
+    assert after.keys() == before.keys() and after["timetable.csv"] == before["timetable.csv"]
+    assert after["solution.json"] != edited["solution.json"]  # replaced, not kept
 
 
 def test_a_crash_while_writing_keeps_the_old_folder(tmp_path, plan, monkeypatch) -> None:
