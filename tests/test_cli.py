@@ -13,14 +13,20 @@ from tests.conftest import INSTANCES
 TINY = str(INSTANCES / "tiny.yaml")
 
 
-@pytest.mark.parametrize(
-    "command",
-    [[], ["solve"], ["check"], ["validate"], ["generate"], ["export"], ["template"], ["import"], ["schema"]],
-)
+@pytest.mark.parametrize("command", [[], *([name] for name in sorted(cli.commands))])
 def test_every_command_has_help(command: list[str]) -> None:
-    """Tests that every command answers --help."""
+    """Tests that every command answers --help, with a description."""
     result = CliRunner().invoke(cli, [*command, "--help"])
     assert result.exit_code == 0 and "Usage" in result.output
+    if command:
+        assert cli.commands[command[0]].help, f"{command[0]} has no description"
+
+
+def test_the_commands_are_those_documented() -> None:
+    """Tests that the README's command table names every command."""
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    for name in cli.commands:
+        assert f"| `rollout {name}" in readme, f"README's command table lacks rollout {name}"
 
 
 def test_solve_then_check(tmp_path: Path) -> None:
