@@ -10,13 +10,14 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from rollout.changes import apply_changes, load_changes
 from rollout.checker import check
 from rollout.cli import cli
 from rollout.errors import InputError
-from rollout.io import read_solution
+from rollout.io import load_instance, read_solution
 from rollout.scenarios import load_scenarios
 from rollout.scenarios.backends import DaskCluster
-from rollout.scenarios.robustness import ReplanTask, draw_disruptions, replan_disruption
+from rollout.scenarios.robustness import draw_disruptions
 from rollout.scenarios.run import VARIANT_FILE, ScenarioRun, run_scenarios
 from rollout.solve import SolveParams, solve
 
@@ -137,30 +138,37 @@ def test_scenarios_on_a_dask_cluster(tmp_path) -> None:
 
 
 def test_robustness_on_both_back_ends(tmp_path) -> None:
-    """Tests that 3 drawn disruptions re-plan alike on local processes and Dask, each new plan checked."""
-    out = tmp_path / "rob"
+    """Tests that 3 drawn disruptions re-plan alike on local processes and a Dask cluster, each checked."""
     args = ["robustness", str(TINY), str(TINY_PLAN), "--samples", "3", "--seed", "5", "--time-limit", "20"]
-    result = CliRunner().invoke(cli, [*args, "--jobs", "2", "--workers", "1", "-o", str(out), "-q"])
-    assert result.exit_code == 0, result.output
-    assert "3 disruptions re-planned" in result.output and "p90" in result.output
-    local = {r["sample"]: r for r in _csv(out / "robustness.csv")}
-    assert [r["kind"] for r in local.values()] == ["trainer_week", "room_day", "cohort_growth"]
+    tables = []
+    for name, backend in (("local", []), ("dask", ["--dask", "local"])):
+        out = tmp_path / name
+        result = CliRunner().invoke(
+            cli, [*args, *backend, "--jobs", "2", "--workers", "1", "-o", str(out), "-q"]
+        )
+        assert result.exit_code == 0, result.output
+        assert "3 disruptions re-planned" in result.output and "p90" in result.output
+        rows = _csv(out / "robustness.csv")
+        assert [r["kind"] for r in rows] == ["trainer_week", "room_day", "cohort_growth"]
+        for r in rows:
+            new = read_solution(out / r["sample"])
+            if new.status.has_plan:
+                changed = load_changes(out / r["sample"] / "disruption.yaml")
+                assert r["check_ok"] == "True" and check(apply_changes(load_instance(TINY), changed), new).ok
+        tables.append([{k: v for k, v in r.items() if k != "seconds"} for r in rows])
+    assert tables[0] == tables[1]
+    inst, plan = load_instance(TINY), read_solution(TINY_PLAN)
+    assert [d.text for d in draw_disruptions(inst, plan, 3, 5)] == [r["disruption"] for r in tables[0]]
 
-    inst, plan = load_scenarios(_scenario(tmp_path)).base, read_solution(TINY_PLAN)
-    disruptions = draw_disruptions(inst, plan, 3, 5)
-    assert [d.text for d in disruptions] == [r["disruption"] for r in local.values()]
-    data = inst.model_dump(mode="json", by_alias=True)
-    with DaskCluster("local", jobs=2, processes=False) as backend:
-        futures = [
-            backend.submit(replan_disruption, ReplanTask(d, data, plan, 20, 1, 5)) for d in disruptions
-        ]
-        outcomes = [f.result() for f in backend.as_completed(futures)]
-    for o in outcomes:
-        row = local[o.disruption.sample]
-        assert o.result.status.value == row["status"]
-        if o.result.status.has_plan:
-            assert o.check_ok and str(o.rows_changed) == row["rows_changed"]
-            assert check(o.instance, read_solution(out / o.disruption.sample)).ok
+
+def test_output_folder_of_another_kind_is_refused(tmp_path) -> None:
+    """Tests that a variant folder holding other files is refused with exit 2 before any solve."""
+    out = tmp_path / "out"
+    (out / "base").mkdir(parents=True)
+    (out / "base" / "notes.txt").write_text("mine", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["scenarios", str(_scenario(tmp_path)), "-o", str(out), "-q"])
+    assert result.exit_code == 2 and "holds no solution.json" in result.output
+    assert sorted(p.name for p in out.iterdir()) == ["base"]
 
 
 class _CtrlCAfterFirst(DaskCluster):

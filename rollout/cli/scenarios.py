@@ -11,7 +11,7 @@ from __future__ import annotations
 import signal
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -21,7 +21,7 @@ import yaml
 
 from rollout.cli.common import EXIT_VIOLATIONS, err, fail, fail_input, load, load_plan, out
 from rollout.errors import InputError
-from rollout.io import dump_instance, write_solution, write_text_atomic
+from rollout.io import dump_instance, ensure_replaceable, write_solution, write_text_atomic
 from rollout.scenarios.backends import Backend, Tally, make_backend, run_all
 from rollout.scenarios.report import Figures, failed_figures, table, write_comparison
 from rollout.scenarios.robustness import (
@@ -130,6 +130,15 @@ def _print_table(lines: list[dict[str, Any]]) -> None:
         )
 
 
+def _writable(folders: Iterable[Path]) -> None:
+    """Exit 2 before any solve if an output folder exists and is no solution folder."""
+    for folder in folders:
+        try:
+            ensure_replaceable(folder, force=True)
+        except InputError as exc:
+            fail_input(exc)
+
+
 def _n(value: float | None) -> str:
     return "-" if value is None else f"{value:,.0f}"
 
@@ -165,6 +174,7 @@ def scenarios_command(
     folder = Path(output)
     if folder.exists() and not folder.is_dir():
         fail(f"{output} is a file, not a folder: choose another -o path")
+    _writable(folder / v.name for v in scenarios.variants)
     jobs = jobs or default_workers()
     run = ScenarioRun({}, {})
     stopped: Interrupted | None = None
@@ -270,6 +280,7 @@ def robustness_command(
     if target.exists() and not target.is_dir():
         fail(f"{target} is a file, not a folder: choose another -o path")
     disruptions = draw_disruptions(inst, plan, samples, seed)
+    _writable(target / d.sample for d in disruptions)
     data = dump_instance(inst)
     tasks = {d.sample: ReplanTask(d, data, plan, time_limit, workers, seed) for d in disruptions}
     outcomes: list[ReplanOutcome] = []
