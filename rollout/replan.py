@@ -145,12 +145,12 @@ def replan(
     reference, _ = assignment_from_rows(index, list(plan.rows))
     hit = touched_cohorts(index, reference)
     not_before = index.day(today) if today is not None else None
-    outcome = _search(index, reference, hit, not_before, params, started, stop)
-    if outcome is None:
-        status = Status.UNKNOWN if stop is not None and stop.requested else Status.INFEASIBLE
+    full, scope, status = _search(index, reference, hit, not_before, params, started, stop)
+    if full is None:
         result = Result(new.name, status, solver=_info(params, started))
-        return Replan(new, result, (), len(frozen), len(index.cohorts))
-    full, scope = outcome
+        if stop is not None and stop.requested:
+            result = replace(result, stopped_by=stop.name)
+        return Replan(new, result, (), len(frozen), scope)
     terms = full.terms(index)
     unscheduled = tuple(
         Unscheduled(p.cohort.id, p.cohort.site, "; ".join(p.reasons) or "left out to keep the plan")
@@ -314,13 +314,17 @@ def _search(
     params: SolveParams,
     started: float,
     stop: StopRequest | None,
-) -> tuple[Assignment, int] | None:
-    """The new plan and the number of cohorts re-planned; None if no plan was found."""
+) -> tuple[Assignment | None, int, Status]:
+    """The new plan (None if none was found), the cohorts re-planned, and the last status.
+
+    The status is ``infeasible`` only when the last scope, every cohort, was
+    proven to have no plan; ``unknown`` when time ran out first.
+    """
     from rollout.cpsat.replan import replan_scope
     from rollout.cpsat.variables import Scope
 
     if not hit:
-        return reference, 0
+        return reference, 0, Status.FEASIBLE
     everyone = set(range(len(index.cohorts)))
     levels = [hit, _neighbours(index, reference, hit), everyone]
     levels = [lv for i, lv in enumerate(levels) if i == 0 or lv != levels[i - 1]]
@@ -328,7 +332,7 @@ def _search(
     for i, level in enumerate(levels):
         left = deadline - time.perf_counter()
         if left <= 0 or (stop is not None and stop.requested):
-            return None
+            return None, len(level), Status.UNKNOWN
         budget = left if i == len(levels) - 1 else left / (len(levels) - i)
         fixed = Assignment()
         fixed.update(reference)
@@ -346,8 +350,8 @@ def _search(
         )
         if outcome.plan is not None:
             fixed.update(outcome.plan)
-            return fixed, len(level)
-    return None
+            return fixed, len(level), Status.FEASIBLE
+    return None, len(levels[-1]), outcome.status
 
 
 def diff_rows(before: Sequence[Row], after: Sequence[Row]) -> list[RowChange]:

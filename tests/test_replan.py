@@ -154,3 +154,29 @@ def test_cli_replan_writes_a_checked_folder(tmp_path) -> None:
     pilot = str(ROOT / "solutions/pilot-march-2015")
     other = CliRunner().invoke(cli, ["replan", args[1], pilot, *args[3:], "-o", str(tmp_path / "y")])
     assert other.exit_code == 2 and "is a plan of instance 'pilot-march-2015'" in other.output
+
+
+def test_a_replan_with_no_plan_is_proven_infeasible(tmp_path) -> None:
+    """Tests that when no plan keeps the past under the changes, re-planning says so (exit 3).
+
+    In tiny, t01 is the only trainer for some topics at idf; away from 20
+    October to 2 November with the days before 17 October kept, the idf
+    cohorts cannot finish: a fresh solve of the pinned instance agrees.
+    """
+    inst, plan = _load("tiny")
+    changes = _unavailable("t01", "2015-10-20", "2015-11-02")
+    outcome = replan(inst, plan, changes, today=dt.date(2015, 10, 17), params=PARAMS)
+    assert outcome.result.status is Status.INFEASIBLE and not outcome.result.rows
+    from rollout.solve import solve
+
+    assert solve(outcome.instance, PARAMS).status is Status.INFEASIBLE
+    path = tmp_path / "changes.yaml"
+    path.write_text(
+        "- trainer_unavailable: {trainer: t01, dates: [{from: 2015-10-20, to: 2015-11-02}]}\n",
+        encoding="utf-8",
+    )
+    args = ["replan", str(ROOT / "instances/tiny.yaml"), str(ROOT / "solutions/tiny"), "--changes", str(path)]
+    result = CliRunner().invoke(
+        cli, [*args, "--today", "2015-10-17", "-o", str(tmp_path / "new"), "--workers", "1"]
+    )
+    assert result.exit_code == 3 and "no plan keeps the days before --today" in result.output
