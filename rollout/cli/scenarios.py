@@ -66,8 +66,10 @@ def open_backend(jobs: int, dask: str | None) -> Backend:
     """The back end, or exit 2 when a Dask scheduler cannot be reached."""
     try:
         return make_backend(jobs, dask)
-    except (OSError, TimeoutError, ValueError) as exc:
+    except (OSError, TimeoutError) as exc:
         fail(f"--dask {dask}: cannot reach the Dask scheduler ({exc}): start it with `dask scheduler`")
+    except ValueError as exc:
+        fail(f"--dask {dask}: {exc}")
 
 
 def backend_options(f: Any) -> Any:

@@ -26,6 +26,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+from rollout import __version__
 from rollout.stopping import StopRequest
 
 
@@ -108,10 +109,31 @@ class DaskCluster(Backend):
         else:
             self._client = Client(address, timeout="30s")  # type: ignore[no-untyped-call]
             self.description = f"Dask cluster at {address}"
+        if address != "local":
+            self._same_rollout(address)
         threads = self._client.nthreads()  # type: ignore[no-untyped-call]
         self.slots = max(1, sum(threads.values()))
         if address != "local":
-            self.description += f", {len(threads)} workers, {self.slots} threads"
+            n = len(threads)
+            self.description += f", {n} worker{'s' * (n != 1)}, {self.slots} thread{'s' * (self.slots != 1)}"
+
+    def _same_rollout(self, address: str) -> None:
+        """Refuse a cluster whose workers run another rollout (plans would differ from the hash's)."""
+        try:
+            found = self._client.run(_rollout_version)
+        except Exception as exc:  # a worker that cannot import rollout
+            self.close()
+            raise ValueError(
+                f"a worker cannot run rollout ({exc}): pip install rollout on every worker"
+            ) from None
+        other = {worker: v for worker, v in found.items() if v != __version__}
+        if other:
+            self.close()
+            worker, version = next(iter(other.items()))
+            raise ValueError(
+                f"{len(other)} workers run rollout {version} (e.g. {worker}), this client {__version__}: "
+                "install the same version everywhere"
+            )
 
     def submit(self, fn: Callable[[Any], Any], arg: Any) -> Any:
         return self._client.submit(fn, arg, pure=False)
@@ -125,6 +147,12 @@ class DaskCluster(Backend):
         self._client.close()  # type: ignore[no-untyped-call]
         if self._cluster is not None:
             self._cluster.close()
+
+
+def _rollout_version() -> str:
+    from rollout import __version__ as version
+
+    return version
 
 
 def make_backend(jobs: int, dask: str | None, processes: bool = True) -> Backend:
