@@ -134,7 +134,14 @@ def test_scenarios_on_a_dask_cluster(tmp_path) -> None:
         again = run_scenarios(scenarios, out, backend, time_limit=20, workers=1, seed=1)
         assert again.skipped == NAMES and again.figures == run.figures
         reseeded = run_scenarios(scenarios, out, backend, time_limit=20, workers=1, seed=2)
+        hint = read_solution(TINY_PLAN).rows
+        hinted = run_scenarios(scenarios, out, backend, time_limit=20, workers=1, seed=2, hint=hint)
     assert reseeded.skipped == [] and len(reseeded.figures) == len(NAMES)
+    assert hinted.skipped == [] and all(f.check_ok for f in hinted.figures.values())
+    # every variant of tiny solves to optimality: a hint changes the start, not the optimum
+    assert {n: f.objective for n, f in hinted.figures.items()} == {
+        n: f.objective for n, f in run.figures.items()
+    }
 
 
 def test_robustness_on_both_back_ends(tmp_path) -> None:

@@ -150,10 +150,16 @@ def _n(value: float | None) -> str:
 @click.option(
     "-o", "--output", required=True, type=click.Path(file_okay=False), help="Folder of the results."
 )
+@click.option(
+    "--hint",
+    type=click.Path(file_okay=False, exists=True),
+    help="Start every variant from the plan in this solution folder (e.g. the base, solved longer).",
+)
 @backend_options
 def scenarios_command(
     file: str,
     output: str,
+    hint: str | None,
     time_limit: float,
     jobs: int | None,
     dask: str | None,
@@ -177,6 +183,7 @@ def scenarios_command(
     if folder.exists() and not folder.is_dir():
         fail(f"{output} is a file, not a folder: choose another -o path")
     _writable(folder / v.name for v in scenarios.variants)
+    hint_rows = load_plan(hint).rows if hint is not None else None
     jobs = jobs or default_workers()
     run = ScenarioRun({}, {})
     stopped: Interrupted | None = None
@@ -193,6 +200,7 @@ def scenarios_command(
                     time_limit=time_limit,
                     workers=workers,
                     seed=seed,
+                    hint=hint_rows,
                     console=None if quiet else err,
                     run=run,
                 )

@@ -13,8 +13,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import time
-from dataclasses import dataclass, field
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import astuple, dataclass, field
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -29,7 +32,7 @@ from rollout.io import dump_instance, parse_instance, write_solution
 from rollout.scenarios.backends import Backend, Tally, run_all, stop_on_signals
 from rollout.scenarios.report import Figures, figures
 from rollout.scenarios.spec import Scenarios, Variant
-from rollout.solution import Result
+from rollout.solution import Result, Row
 from rollout.solve import SolveParams, solve
 
 #: The file beside each variant's solution files: its figures and the hash of its inputs.
@@ -38,13 +41,14 @@ VARIANT_FILE = "variant.json"
 
 @dataclass(frozen=True)
 class SolveTask:
-    """One variant to solve, by value: the instance's data and the solve settings."""
+    """One variant to solve, by value: the instance's data, the solve settings and a plan to start from."""
 
     name: str
     instance: dict[str, Any]
     time_limit: float
     workers: int
     seed: int
+    hint: tuple[Row, ...] | None = None
 
     @property
     def key(self) -> str:
@@ -55,10 +59,12 @@ class SolveTask:
                 "time_limit": self.time_limit,
                 "workers": self.workers,
                 "seed": self.seed,
+                "hint": None if self.hint is None else [astuple(r) for r in self.hint],
                 "rollout": __version__,
             },
             sort_keys=True,
             separators=(",", ":"),
+            default=str,
         )
         return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
@@ -81,14 +87,35 @@ def solve_variant(task: SolveTask) -> SolveOutcome:
     """
     started = time.perf_counter()
     inst = parse_instance(task.instance, task.name)
-    params = SolveParams(time_limit=task.time_limit, workers=task.workers, seed=task.seed)
-    with stop_on_signals() as stop:
+    hint = None
+    if (
+        task.hint is not None
+    ):  # rows of cohorts the variant still has; the solve skips those that no longer fit
+        hint = tuple(r for r in task.hint if r.cohort in inst.cohort_by_id)
+    params = SolveParams(time_limit=task.time_limit, workers=task.workers, seed=task.seed, hint=hint)
+    with stop_on_signals() as stop, _quiet_hint_skips():
         result = solve(inst, params, stop=stop)
     if not result.status.has_plan:
         return SolveOutcome(result, None, (), time.perf_counter() - started)
     report = check(inst, result)
     lines = tuple(str(v) for v in report.violations[:20]) + report.term_mismatches[:20]
     return SolveOutcome(result, report.ok, lines, time.perf_counter() - started)
+
+
+class _HintSkips(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith("hint row skipped")
+
+
+@contextmanager
+def _quiet_hint_skips() -> Iterator[None]:
+    """A hint from the base skips rows a variant changed, as expected: not worth a warning per row."""
+    log, quiet = logging.getLogger("rollout"), _HintSkips()
+    log.addFilter(quiet)
+    try:
+        yield
+    finally:
+        log.removeFilter(quiet)
 
 
 def stored_figures(folder: Path, key: str) -> Figures | None:
@@ -178,6 +205,7 @@ def run_scenarios(
     time_limit: float,
     workers: int,
     seed: int,
+    hint: tuple[Row, ...] | None = None,
     console: Console | None = None,
     run: ScenarioRun | None = None,
 ) -> ScenarioRun:
@@ -185,7 +213,9 @@ def run_scenarios(
 
     ``run`` (filled as variants finish) keeps what was done when an
     interruption (Ctrl-C) ends the run early: the caller still writes the
-    comparison of the variants finished.
+    comparison of the variants finished. ``hint`` (an earlier plan's rows,
+    e.g. the base solved longer) starts every variant from that plan, less
+    the rows the variant no longer allows.
     """
     started = time.perf_counter()
     run = run if run is not None else ScenarioRun({}, {})
@@ -194,7 +224,7 @@ def run_scenarios(
     tasks: dict[str, SolveTask] = {}
     tally = Tally(total=len(by_name), slots=backend.slots)
     for v in scenarios.variants:
-        task = SolveTask(v.name, dump_instance(v.instance), time_limit, workers, seed)
+        task = SolveTask(v.name, dump_instance(v.instance), time_limit, workers, seed, hint)
         found = stored_figures(out / v.name, task.key)
         if found is not None:
             run.figures[v.name] = found
@@ -231,7 +261,12 @@ def _extra(task: SolveTask, variant: Variant, row: Figures) -> dict[str, str]:
         "variant": variant.name,
         "key": task.key,
         "changes": [c.describe() for c in variant.changes],
-        "solve": {"time_limit": task.time_limit, "workers": task.workers, "seed": task.seed},
+        "solve": {
+            "time_limit": task.time_limit,
+            "workers": task.workers,
+            "seed": task.seed,
+            "hint_rows": None if task.hint is None else len(task.hint),
+        },
         "figures": row.as_dict(),
     }
     return {VARIANT_FILE: json.dumps(doc, indent=2, ensure_ascii=False) + "\n"}
