@@ -342,6 +342,9 @@ def _print_profile(p: Profile, plan: Result) -> None:
     for name, stats in p.stats.items():
         cells = " ".join(f"{v:>9,.0f}" for v in stats) if stats else f"{'-':>9}"
         out.print(f"  {name:<24} {cells}")
+    for kind, (n, infeasible, median) in p.by_kind.items():
+        rows = "-" if median is None else f"{median:g}"
+        out.print(f"  {kind:<24} {n} drawn, {infeasible} infeasible, median {rows} rows changed")
     if p.worst:
         out.print("hurt most:")
         for o in p.worst:

@@ -241,12 +241,16 @@ class Profile:
     worst
         The disruptions that hurt most: infeasible first, then by rows
         changed and cost increase.
+    by_kind
+        Per kind of disruption: samples, infeasible, median rows changed
+        (None when every one was infeasible).
     """
 
     samples: int
     infeasible: int
     stats: dict[str, tuple[float, float, float, float] | None]
     worst: tuple[ReplanOutcome, ...]
+    by_kind: dict[str, tuple[int, int, float | None]]
 
 
 def profile(outcomes: list[ReplanOutcome], top: int = 5) -> Profile:
@@ -270,4 +274,11 @@ def profile(outcomes: list[ReplanOutcome], top: int = 5) -> Profile:
 
     in_order = sorted(outcomes, key=lambda o: o.disruption.sample)
     worst = tuple(sorted(in_order, key=hurt, reverse=True)[:top])  # ties in sample order
-    return Profile(len(outcomes), sum(o.infeasible for o in outcomes), stats, worst)
+    by_kind = {}
+    for kind in KINDS:
+        mine = [o for o in outcomes if o.disruption.kind == kind]
+        changed = [o.rows_changed for o in mine if not o.infeasible and o.rows_changed is not None]
+        if mine:
+            median = float(np.median(changed)) if changed else None
+            by_kind[kind] = (len(mine), sum(o.infeasible for o in mine), median)
+    return Profile(len(outcomes), sum(o.infeasible for o in outcomes), stats, worst, by_kind)
