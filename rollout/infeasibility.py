@@ -270,7 +270,7 @@ def _days(n: int) -> str:
 def render(diag: Diagnosis) -> list[str]:
     """The diagnosis as printed lines."""
     if diag.feasible:
-        return [f"feasible: a plan exists for {diag.instance}"]
+        return []
     lines = [f"no plan for {diag.instance}: why, and what to change" if diag.feasible is False else f"{diag.instance}: no plan found, and no conflict proven in time"]
     if diag.findings:
         lines.append("capacity, before any search:")

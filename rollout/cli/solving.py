@@ -172,6 +172,9 @@ def solve_command(
         out.print(f"stopped by {stop.name}: the best plan found so far is written")
         sys.exit(128 + stop.signal)
     if result.status is Status.INFEASIBLE:
+        from rollout.cli.diagnosis import print_diagnosis
+
+        print_diagnosis(inst, min(time_limit, 60.0), seed, booked, known_infeasible=True)
         sys.exit(EXIT_INFEASIBLE)
     if result.status is Status.UNKNOWN:
         out.print("no plan found within the time limit: raise --time-limit")

@@ -99,10 +99,17 @@ class CoreModel:
         committed: Sequence[Row] = (),
         cohorts: list[int] | None = None,
         fixed: Assignment | None = None,
+        bookings: Index | None = None,
     ) -> CoreModel:
-        """Build the relaxed model of ``cohorts`` (all by default) around ``fixed``, with every group."""
+        """Build the relaxed model of ``cohorts`` (all by default) around ``fixed``, with every group.
+
+        ``bookings``: an index of ``inst`` whose committed bookings to take
+        (instead of ``committed`` rows).
+        """
         relaxed = relaxed_instance(inst)
         index = Index(relaxed, committed=committed)
+        if bookings is not None:
+            index.booked, index.room_booked = bookings.booked, bookings.room_booked
         scope = Scope(cohorts if cohorts is not None else list(range(len(index.cohorts))), fixed or Assignment())
         built = Model.build(index, scope)
         built.model.clear_objective()
@@ -319,3 +326,45 @@ class Relaxed:
 
     plan: Assignment
     values: dict[str, int]
+
+
+def left_out_reasons(index: Index, plan: Assignment, seconds: float, seed: int) -> dict[int, str]:
+    """Why each cohort that ``plan`` leaves out (and the index found no reason for) does not fit (R6).
+
+    Each is required on top of the plan, the other cohorts fixed as
+    background, with its window, the limits and sites of its trainers and
+    its site's rooms as groups; the minimal conflicting set says why. Stops
+    after ``seconds``; cohorts not reached are left out of the answer.
+    """
+    deadline = time.perf_counter() + seconds
+    out: dict[int, str] = {}
+    for c, p in enumerate(index.cohorts):
+        remaining = deadline - time.perf_counter()
+        if c in plan.placed or not p.possible:
+            continue
+        if remaining < 0.2:
+            break
+        core = CoreModel.build(index.instance, cohorts=[c], fixed=plan, bookings=index)
+        status, solver = core.solve(core.groups, min(2.0, remaining), seed)
+        if status == "feasible":
+            first = core.built.vars.start[p.blocks[0]]
+            out[c] = (
+                f"it fits around the other cohorts' plan (from {index.date(solver.value(first))}), but "
+                f"adding it costs more than weights.unscheduled ({index.instance.weights.unscheduled:,}) "
+                "or the search ended before finding that plan: raise the weight or --time-limit"
+            )
+            continue
+        if status != "infeasible":
+            continue
+        found = core.minimal_core(deadline - time.perf_counter(), seed, per_solve=2.0)
+        groups = [g for g in found[0] if g.kind != "cohort"] if found is not None else []
+        if found is not None and not groups:
+            out[c] = (
+                "no dates, room and trainers are free for it around the other cohorts' plan, even with "
+                "its window, the trainers' limits and sites lifted (R1, R7, R9, R10, R11)"
+            )
+        elif groups:
+            out[c] = "it does not fit around the other cohorts' plan while these hold: " + "; ".join(
+                f"{g.rule} {g.text}" for g in groups
+            )
+    return out

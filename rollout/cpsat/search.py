@@ -24,6 +24,7 @@ from importlib.metadata import version
 
 from rollout.assignment import Assignment
 from rollout.bounds import relaxation_bound
+from rollout.cpsat.core import left_out_reasons
 from rollout.cpsat.model import Model, run
 from rollout.cpsat.variables import Scope
 from rollout.greedy import greedy_plan
@@ -308,8 +309,9 @@ def _result(
         raise RuntimeError("CP-SAT proved infeasible an instance with a valid plan: this is a bug in rollout")
     elif status is Status.UNKNOWN:
         status = Status.FEASIBLE
+    found = left_out_reasons(index, plan, min(10.0, max(1.0, 0.1 * time_limit)), seed)  # R6, issue 4.2
     unscheduled = tuple(
-        Unscheduled(p.cohort.id, p.cohort.site, "; ".join(p.reasons) or LEFT_OUT)
+        Unscheduled(p.cohort.id, p.cohort.site, "; ".join(p.reasons) or found.get(c, LEFT_OUT))
         for c, p in enumerate(index.cohorts)
         if c not in plan.placed
     )
