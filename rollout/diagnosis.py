@@ -26,7 +26,6 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
 
 from rollout.fixes import (
     Fix,
@@ -170,9 +169,13 @@ def _nobody_finding(index: Index, topic: str, site: str, cohorts: list[int]) -> 
     fixes = []
     for t in skilled:
         if t.sites is not None and site not in t.sites:
-            fixes.append(Fix("sites", "R9", f"allow trainer {t.id} at {site} (R9)", allow_sites(t.id, [site])))
+            fixes.append(
+                Fix("sites", "R9", f"allow trainer {t.id} at {site} (R9)", allow_sites(t.id, [site]))
+            )
         elif t.max_days == 0:
-            fixes.append(Fix("max_days", "R12", f"raise {t.id}'s max_days from 0 (R12)", raise_max_days(t.id, 20)))
+            fixes.append(
+                Fix("max_days", "R12", f"raise {t.id}'s max_days from 0 (R12)", raise_max_days(t.id, 20))
+            )
         elif t.max_days_per_week == 0:
             fixes.append(
                 Fix("weekly", "R12", f"raise {t.id}'s max_days_per_week from 0 (R12)", raise_weekly(t.id, 5))
@@ -362,7 +365,13 @@ def _staff_finding(index: Index, demand: list[int], supply: dict[str, _Supply], 
         if s.limit == "max_days" and tr.max_days is not None:
             n = tr.max_days + missing
             fixes.append(
-                Fix("max_days", "R12", f"raise {t}'s max_days from {tr.max_days} to {n} (R12)", raise_max_days(t, n), missing)
+                Fix(
+                    "max_days",
+                    "R12",
+                    f"raise {t}'s max_days from {tr.max_days} to {n} (R12)",
+                    raise_max_days(t, n),
+                    missing,
+                )
             )
         if s.limit == "weekly" and tr.max_days_per_week is not None:
             n = min(7, tr.max_days_per_week + 1)
@@ -381,7 +390,12 @@ def _staff_finding(index: Index, demand: list[int], supply: dict[str, _Supply], 
         if tr.sites is not None and not set(sites) <= set(tr.sites):
             extra = [s for s in sites if s not in tr.sites]
             fixes.append(
-                Fix("sites", "R9", f"allow trainer {tr.id} at {', '.join(extra)} (R9)", allow_sites(tr.id, extra), len(extra))
+                Fix(
+                    "sites",
+                    "R9",
+                    f"allow trainer {tr.id} at {', '.join(extra)} (R9)",
+                    allow_sites(tr.id, extra),
+                    len(extra),
+                )
             )
     return Finding(("R8", "R9", "R12"), text, (*topics, *sites, *cohorts, *supply), fixes)
-

@@ -220,4 +220,3 @@ def rank(fixes: Iterable[Fix]) -> list[Fix]:
     for fix in fixes:
         seen.setdefault(fix.text, fix)
     return sorted(seen.values(), key=Fix.key)
-

@@ -17,6 +17,7 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from typing import TYPE_CHECKING
 
 from rollout.diagnosis import Finding, stage1
@@ -89,7 +90,10 @@ def diagnose(
         Skip the feasibility check (a solve just proved there is no plan).
     """
     started = time.perf_counter()
-    left = lambda: max(0.5, time_limit - (time.perf_counter() - started))  # noqa: E731
+
+    def left() -> float:
+        return max(0.5, time_limit - (time.perf_counter() - started))
+
     index = Index(inst, committed=committed)
     diag = Diagnosis(inst.name, None, stage1(index))
     fixes = [f for finding in diag.findings for f in finding.fixes]
@@ -99,7 +103,9 @@ def diagnose(
         if not known_infeasible:
             from rollout.solve import SolveParams, solve
 
-            result = solve(inst, SolveParams(time_limit=left() / 3, workers=1, seed=seed, committed=tuple(committed)))
+            result = solve(
+                inst, SolveParams(time_limit=left() / 3, workers=1, seed=seed, committed=tuple(committed))
+            )
             if result.status.has_plan:
                 diag.feasible = True
                 diag.seconds = time.perf_counter() - started
@@ -112,7 +118,9 @@ def diagnose(
     return diag
 
 
-def _stage2(inst: Instance, diag: Diagnosis, committed: Sequence[Row], seconds: float, seed: int) -> list[Fix]:
+def _stage2(
+    inst: Instance, diag: Diagnosis, committed: Sequence[Row], seconds: float, seed: int
+) -> list[Fix]:
     from rollout.cpsat.core import CoreModel
 
     started = time.perf_counter()
@@ -176,7 +184,11 @@ def fixes_from(core: CoreModel, g: Group, r: Relaxed) -> list[Fix]:
         text = f"allow trainer {g.subject} at {', '.join(used)} (R9)"
         return [Fix("sites", "R9", text, allow_sites(g.subject, used), len(used))] if used else []
     if g.kind == "rooms":
-        extra = [b for b, room in r.plan.room.items() if room not in inst.room_site and index.blocks[b].site == g.subject]
+        extra = [
+            b
+            for b, room in r.plan.room.items()
+            if room not in inst.room_site and index.blocks[b].site == g.subject
+        ]
         seats = max((inst.cohort_list[index.blocks[b].cohort].learners for b in extra), default=0)
         text = f"add a room of {seats} seats at {g.subject} (R7)"
         return [Fix("room", "R7", text, add_room(g.subject, seats), seats)] if extra else []
@@ -186,12 +198,20 @@ def fixes_from(core: CoreModel, g: Group, r: Relaxed) -> list[Fix]:
         pin = inst.pinned[i]
         day = _pinned_day(core, r, i)
         if day is not None and day != pin.date:
-            out.append(Fix("pin", "R14", f"move pinned[{i}] ({pin.cohort} day {pin.day}) to {day} (R14)", move_pin(i, day), 1))
+            out.append(
+                Fix(
+                    "pin",
+                    "R14",
+                    f"move pinned[{i}] ({pin.cohort} day {pin.day}) to {day} (R14)",
+                    move_pin(i, day),
+                    1,
+                )
+            )
         return out
     return []
 
 
-def _pinned_day(core: CoreModel, r: Relaxed, i: int):  # type: ignore[no-untyped-def]
+def _pinned_day(core: CoreModel, r: Relaxed, i: int) -> date | None:
     """The date the relaxed plan gives the pinned day, if its cohort is placed."""
     index, pin = core.index, core.original.pinned[i]
     c = core.original.cohort_list.index(core.original.cohort_by_id[pin.cohort])
@@ -219,7 +239,9 @@ def summary(core: CoreModel, groups: list[Group], relaxed: dict[int, Relaxed | N
                 for b in index.cohorts[pos].blocks
                 if index.date(r.plan.start[b] + index.blocks[b].length - 1) > c.end_by
             ]
-            head.append(f"{c.id} cannot take {late[0] if late else c.courses[-1]} before its end_by {c.end_by}")
+            head.append(
+                f"{c.id} cannot take {late[0] if late else c.courses[-1]} before its end_by {c.end_by}"
+            )
         elif g.kind == "window" and r is not None and r.values.get(f"early|{c.id}"):
             head.append(f"{c.id} cannot start on or after {c.start.from_}")
         elif g.kind == "window":
@@ -231,14 +253,22 @@ def summary(core: CoreModel, groups: list[Group], relaxed: dict[int, Relaxed | N
     others = [g.subject for g in groups if g.kind == "cohort" and g.subject not in named]
     if others:
         why.append(f"with {', '.join(others)} scheduled too")
-    topics = {t for g in subjects for course in inst.cohort_by_id[g.subject].courses for t in inst.course_by_id[course].days}
+    topics = {
+        t
+        for g in subjects
+        for course in inst.cohort_by_id[g.subject].courses
+        for t in inst.course_by_id[course].days
+    }
     for g in groups:
         r = relaxed.get(id(g))
         trainer = inst.trainer_by_id.get(g.subject)
         if g.kind == "max_days" and trainer is not None:
             skills = ", ".join(f"`{s}`" for s in trainer.skills if s in topics)
             when = _reaches(core, r, g.subject, trainer.max_days or 0) if r is not None else None
-            why.append(f"{g.subject} ({skills}) reaches max_days {trainer.max_days}" + (f" on {when}" if when else ""))
+            why.append(
+                f"{g.subject} ({skills}) reaches max_days {trainer.max_days}"
+                + (f" on {when}" if when else "")
+            )
         elif g.kind == "weekly" and trainer is not None:
             why.append(f"{g.subject} may teach at most {trainer.max_days_per_week} days a week")
         elif g.kind == "sites" and trainer is not None:
@@ -257,7 +287,11 @@ def _reaches(core: CoreModel, r: Relaxed, trainer: str, limit: int) -> str | Non
     """The date of ``trainer``'s ``limit``-th teaching day in the relaxed plan."""
     index = core.index
     days = sorted(
-        [r.plan.start[index.rows[row].block] + index.rows[row].offset for row, t in r.plan.trainer.items() if t == trainer]
+        [
+            r.plan.start[index.rows[row].block] + index.rows[row].offset
+            for row, t in r.plan.trainer.items()
+            if t == trainer
+        ]
         + [d for d, _ in index.booked.get(trainer, [])]
     )
     return str(index.date(days[limit - 1])) if 0 < limit <= len(days) else None
@@ -271,7 +305,11 @@ def render(diag: Diagnosis) -> list[str]:
     """The diagnosis as printed lines."""
     if diag.feasible:
         return []
-    lines = [f"no plan for {diag.instance}: why, and what to change" if diag.feasible is False else f"{diag.instance}: no plan found, and no conflict proven in time"]
+    lines = [
+        f"no plan for {diag.instance}: why, and what to change"
+        if diag.feasible is False
+        else f"{diag.instance}: no plan found, and no conflict proven in time"
+    ]
     if diag.findings:
         lines.append("capacity, before any search:")
         lines += [f"  - {f.line()}" for f in diag.findings]

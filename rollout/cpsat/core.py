@@ -42,7 +42,7 @@ Expr = cp_model.LinearExprT
 
 
 def relaxed_instance(inst: Instance) -> Instance:
-    """The instance with windows, trainer limits and sites lifted, no pins, partial, and a spare room per site.
+    """The instance with windows, limits and sites lifted, no pins, partial, a spare room per site.
 
     Cohorts keep their order (one spec each, so no ``count`` symmetry), so
     cohort, block and row positions match the original index.
@@ -61,7 +61,8 @@ def relaxed_instance(inst: Instance) -> Instance:
         for s in inst.sites
     ]
     trainers = [
-        t.model_copy(update={"max_days": None, "max_days_per_week": None, "sites": None}) for t in inst.trainers
+        t.model_copy(update={"max_days": None, "max_days_per_week": None, "sites": None})
+        for t in inst.trainers
     ]
     settings = inst.settings.model_copy(update={"partial": True})
     return rebuilt(inst, cohorts=cohorts, sites=sites, trainers=trainers, pinned=[], settings=settings)
@@ -110,9 +111,11 @@ class CoreModel:
         index = Index(relaxed, committed=committed)
         if bookings is not None:
             index.booked, index.room_booked = bookings.booked, bookings.room_booked
-        scope = Scope(cohorts if cohorts is not None else list(range(len(index.cohorts))), fixed or Assignment())
+        scope = Scope(
+            cohorts if cohorts is not None else list(range(len(index.cohorts))), fixed or Assignment()
+        )
         built = Model.build(index, scope)
-        built.model.clear_objective()
+        built.model.clear_objective()  # type: ignore[no-untyped-call]
         core = cls(inst, built)
         core._add_groups(inst)
         return core
@@ -142,7 +145,9 @@ class CoreModel:
         v, index = self.built.vars, self.index
         for c in v.scope.cohorts:
             cohort = inst.cohort_list[c]
-            self._add("cohort", cohort.id, "R6", f"{cohort.id} is scheduled (partial: false)", 1 - v.present[c])
+            self._add(
+                "cohort", cohort.id, "R6", f"{cohort.id} is scheduled (partial: false)", 1 - v.present[c]
+            )
             self._window(c)
         options: dict[str, list[tuple[int, cp_model.IntVar]]] = defaultdict(list)
         for r, lits in v.trainer_lit.items():
@@ -158,14 +163,14 @@ class CoreModel:
                 self._trainer(trainer.id, options[trainer.id], background[trainer.id])
         by_site: dict[str, list[cp_model.IntVar]] = defaultdict(list)
         real = set(inst.room_site)
-        for b, rooms in v.room_lit.items():
-            for room, lit in rooms.items():
+        for b, choice in v.room_lit.items():
+            for room, room_lit in choice.items():
                 if room not in real:
-                    by_site[index.blocks[b].site].append(lit)
-        for site, lits in by_site.items():
+                    by_site[index.blocks[b].site].append(room_lit)
+        for site, spare in by_site.items():
             rooms = ", ".join(f"{r.id} ({r.capacity} seats)" for r in inst.site_by_id[site].rooms)
-            self._add("rooms", site, "R7", f"{site} has only its rooms: {rooms}", sum(lits))
-        for i, pin in enumerate(inst.pinned):
+            self._add("rooms", site, "R7", f"{site} has only its rooms: {rooms}", sum(spare))
+        for i in range(len(inst.pinned)):
             self._pin(i)
 
     def _window(self, c: int) -> None:
@@ -194,14 +199,23 @@ class CoreModel:
         )
         self._add("window", cohort.id, "R5", text, early + late + over, when=v.present[c])
 
-    def _trainer(self, t: str, opts: list[tuple[int, cp_model.IntVar]], background: list[tuple[int, str]]) -> None:
+    def _trainer(
+        self, t: str, opts: list[tuple[int, cp_model.IntVar]], background: list[tuple[int, str]]
+    ) -> None:
         m, v, index = self.built.model, self.built.vars, self.index
         trainer = self.original.trainer_by_id[t]
         if trainer.max_days is not None:
             total = m.new_int_var(0, len(opts) + len(background), f"days[{t}]")
             m.add(total == sum(lit for _, lit in opts) + len(background))
             self.extra[f"days|{t}"] = total
-            self._add("max_days", t, "R12", f"{t} teaches at most max_days {trainer.max_days} days", total, trainer.max_days)
+            self._add(
+                "max_days",
+                t,
+                "R12",
+                f"{t} teaches at most {trainer.max_days} days (max_days)",
+                total,
+                trainer.max_days,
+            )
         cap = trainer.max_days_per_week
         if cap is not None and cap < 7:
             load = m.new_int_var(0, 7, f"week-cap[{t}]")
@@ -219,7 +233,9 @@ class CoreModel:
                 demands.append(n)
             m.add_cumulative(intervals, demands, load)
             self.extra[f"week|{t}"] = load
-            self._add("weekly", t, "R12", f"{t} teaches at most {cap} days a week (max_days_per_week)", load, cap)
+            self._add(
+                "weekly", t, "R12", f"{t} teaches at most {cap} days a week (max_days_per_week)", load, cap
+            )
         if trainer.sites is not None:
             outside = [lit for r, lit in opts if index.blocks[index.rows[r].block].site not in trainer.sites]
             if outside:
@@ -266,7 +282,7 @@ class CoreModel:
         if minimise is not None:
             m.minimize(minimise)
         else:
-            m.clear_objective()
+            m.clear_objective()  # type: ignore[no-untyped-call]
         solver = cp_model.CpSolver()
         solver.parameters.max_time_in_seconds = max(0.05, seconds)
         solver.parameters.num_workers = 1
@@ -278,18 +294,25 @@ class CoreModel:
             return "feasible", solver
         return "unknown", solver
 
-    def minimal_core(self, seconds: float, seed: int, per_solve: float = 10.0) -> tuple[list[Group], bool] | None:
+    def minimal_core(
+        self, seconds: float, seed: int, per_solve: float = 10.0
+    ) -> tuple[list[Group], bool] | None:
         """A minimal conflicting set of groups, and whether it is proven minimal.
 
         None when the groups together are not proven infeasible in time.
         """
         deadline = time.perf_counter() + seconds
-        left = lambda: min(per_solve, deadline - time.perf_counter())  # noqa: E731
+
+        def left() -> float:
+            return min(per_solve, deadline - time.perf_counter())
+
         status, solver = self.solve(self.groups, left(), seed)
         if status != "infeasible":
             return None
         core = self._sufficient(solver, self.groups)
-        order = {k: i for i, k in enumerate(("pin", "sites", "weekly", "max_days", "rooms", "window", "cohort"))}
+        order = {
+            k: i for i, k in enumerate(("pin", "sites", "weekly", "max_days", "rooms", "window", "cohort"))
+        }
         proven = True
         for g in sorted(core, key=lambda g: order[g.kind]):
             if g not in core:
@@ -311,9 +334,11 @@ class CoreModel:
         return picked or list(among)
 
     def relax(self, group: Group, seconds: float, seed: int) -> Relaxed | None:
-        """A plan keeping every group but ``group``, which it breaks as little as it can; None if none in time."""
+        """A plan keeping every group but ``group``, broken as little as can be; None if none in time."""
         others = [g for g in self.groups if g is not group]
-        status, solver = self.solve(others, seconds, seed, None if isinstance(group.amount, int) else group.amount)
+        status, solver = self.solve(
+            others, seconds, seed, None if isinstance(group.amount, int) else group.amount
+        )
         if status != "feasible":
             return None
         plan = self.built.vars.extract(solver, self.index)
