@@ -104,7 +104,8 @@ def diagnose(
             from rollout.solve import SolveParams, solve
 
             result = solve(
-                inst, SolveParams(time_limit=left() / 3, workers=1, seed=seed, committed=tuple(committed))
+                inst,
+                SolveParams(time_limit=left() / 3, workers=1, seed=seed, gap=1.0, committed=tuple(committed)),
             )
             if result.status.has_plan:
                 diag.feasible = True
