@@ -9,7 +9,6 @@ The hand-made instance below has two sites 109 km apart on one meridian
 from __future__ import annotations
 
 import csv
-import importlib.util
 import io
 import json
 import shutil
@@ -241,16 +240,6 @@ def test_plan_with_unknown_rows_exits_2(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["explain", str(folder), "--instance", str(INSTANCES / "tiny.yaml")])
     assert result.exit_code == 2
     assert "unknown trainer 't99'" in result.output and "rollout check" in result.output
-
-
-@pytest.mark.skipif(
-    importlib.util.find_spec("rollout.cli.diagnosis") is not None, reason="the diagnosis is built in"
-)
-def test_instance_target_without_diagnosis_exits_2() -> None:
-    """Tests that explain INSTANCE says the diagnosis is missing from this build, with exit 2."""
-    result = CliRunner().invoke(cli, ["explain", str(INSTANCES / "tiny.yaml")])
-    assert result.exit_code == 2
-    assert "infeasibility diagnosis is not available in this build" in result.output
 
 
 def test_explain_has_help() -> None:

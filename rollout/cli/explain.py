@@ -92,10 +92,8 @@ def explain_command(
     else:
         if not Path(target).is_file():
             fail(f"{target}: no such solution folder or instance file")
-        try:
-            from rollout.cli.diagnosis import explain_instance
-        except ImportError:
-            fail("explain INSTANCE: infeasibility diagnosis is not available in this build")
+        from rollout.cli.diagnosis import explain_instance
+
         explain_instance(target, time_limit, workers or default_workers(), seed)
 
 
