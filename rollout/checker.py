@@ -141,6 +141,9 @@ def _r6_unscheduled(ctx: CheckContext) -> Iterator[Violation]:
         if not isinstance(reason, str) or not reason.strip():
             yield Violation(Rule.R6, f"unscheduled.csv gives no reason for {cid}")
         listed.add(cid)
+    status = status_of(ctx.result.status)
+    if status is not None and not status.has_plan:
+        return  # no plan to complete: _mismatches checks that the folder holds none
     for c in ctx.inst.cohort_list:
         if c.id in ctx.scheduled:
             continue

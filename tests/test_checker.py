@@ -544,3 +544,25 @@ def test_cli_check_exit_status(tmp_path: Path) -> None:
     broken = CliRunner().invoke(cli, ["check", str(instance), str(bad)])
     assert broken.exit_code != 0
     assert "R8 par-a intro block 1 day 2 on 2015-10-07: trainer t3 lacks skill cep" in broken.output
+
+
+def test_a_folder_with_no_plan_checks_clean(tmp_path: Path) -> None:
+    """Tests that `rollout check` accepts an infeasible folder holding no plan, and refuses one with rows.
+
+    With ``partial: false`` every cohort lacks rows, but there is no plan to
+    complete (docs/decisions.md): only the folder's consistency is checked.
+    """
+    from rollout.changes import apply_changes, parse_changes
+    from rollout.io import load_instance
+    from rollout.solve import SolveParams, solve
+
+    root = Path(__file__).parent.parent
+    inst = load_instance(root / "instances" / "tiny.yaml")
+    crowded = apply_changes(
+        inst, parse_changes([{"learners_changed": {"cohort": "idf-path", "learners": 500}}])
+    )
+    result = solve(crowded, SolveParams(time_limit=5, workers=1, seed=1))
+    assert result.status is Status.INFEASIBLE
+    assert check(crowded, result).ok
+    with_rows = dataclasses.replace(result, rows=read_solution(root / "solutions" / "tiny").rows[:1])
+    assert not check(crowded, with_rows).ok
