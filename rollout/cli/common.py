@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import signal
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn, TypeVar
 
 import click
 from rich.console import Console
@@ -13,6 +16,10 @@ from rollout.errors import InputError
 from rollout.instance import Instance
 from rollout.io import load_instance, read_solution
 from rollout.solution import Result, Row
+from rollout.solve import default_workers
+
+#: A function a Click decorator decorates.
+F = TypeVar("F", bound=Callable[..., Any])
 
 EXIT_OK, EXIT_VIOLATIONS, EXIT_INPUT, EXIT_INFEASIBLE, EXIT_NO_PLAN = 0, 1, 2, 3, 4
 
@@ -96,3 +103,48 @@ def committed_plans(
             ),
         )
     return [], (), ""
+
+
+def plan_to_change(folder: str, inst: Instance, instance: str) -> Result:
+    """The plan in ``folder``, which must be a plan of ``inst``; exit 2 otherwise."""
+    plan = load_plan(folder)
+    if plan.instance != inst.name:
+        fail(f"{folder} is a plan of instance '{plan.instance}', not of {instance} ('{inst.name}')")
+    if not plan.status.has_plan:
+        fail(f"{folder} holds no plan ({plan.status.value}): solve the instance first")
+    return plan
+
+
+def time_limit_option(default: float | None = 60.0, help: str = "Seconds of search.") -> Callable[[F], F]:
+    """``--time-limit S``."""
+    return click.option(
+        "--time-limit",
+        type=click.FloatRange(min=0),
+        default=default,
+        show_default=default is not None,
+        help=help,
+    )
+
+
+def workers_option(help: str = "Parallel search workers", default: int | None = None) -> Callable[[F], F]:
+    """``--workers N`` (default: one per core)."""
+    shown = default if default is not None else default_workers()
+    return click.option(
+        "--workers", type=click.IntRange(min=1), default=default, help=f"{help} [default: {shown}]."
+    )
+
+
+def seed_option(help: str = "Random seed.") -> Callable[[F], F]:
+    """``--seed S``."""
+    return click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True, help=help)
+
+
+@contextmanager
+def handling_signals(handle: Callable[[int, object], None]) -> Iterator[None]:
+    """Call ``handle`` on SIGINT and SIGTERM while in the block; the previous handlers after."""
+    previous = {s: signal.signal(s, handle) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, handler)

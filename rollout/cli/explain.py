@@ -16,7 +16,17 @@ from rich.table import Table
 
 from rollout.breakdown import BY, NO_TRAINER, RULE_OF, Breakdown, Line, breakdown, euros
 from rollout.check_context import row_problem
-from rollout.cli.common import EXIT_OK, err, fail, instance_of_plan, load_plan, out
+from rollout.cli.common import (
+    EXIT_OK,
+    err,
+    fail,
+    instance_of_plan,
+    load_plan,
+    out,
+    seed_option,
+    time_limit_option,
+    workers_option,
+)
 from rollout.instance import Instance
 from rollout.recompute import Trip
 from rollout.solution import Result
@@ -55,22 +65,9 @@ def amount(term: str, value: int) -> str:
 @click.option(
     "--top", type=click.IntRange(min=1), default=5, show_default=True, help="Contributors shown per split."
 )
-@click.option(
-    "--time-limit",
-    type=click.FloatRange(min=0),
-    default=60.0,
-    show_default=True,
-    help="Seconds of search for an instance's diagnosis.",
-)
-@click.option(
-    "--workers",
-    type=click.IntRange(min=1),
-    default=None,
-    help=f"Search workers for an instance's diagnosis [default: {default_workers()}].",
-)
-@click.option(
-    "--seed", type=click.IntRange(min=0), default=0, show_default=True, help="Random seed of the diagnosis."
-)
+@time_limit_option(help="Seconds of search for an instance's diagnosis.")
+@workers_option("Search workers for an instance's diagnosis")
+@seed_option("Random seed of the diagnosis.")
 def explain_command(
     target: str,
     instance: str | None,

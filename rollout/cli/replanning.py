@@ -16,11 +16,13 @@ from rollout.cli.common import (
     EXIT_INFEASIBLE,
     EXIT_NO_PLAN,
     committed_plans,
-    fail,
     fail_input,
     load,
-    load_plan,
     out,
+    plan_to_change,
+    seed_option,
+    time_limit_option,
+    workers_option,
 )
 from rollout.cli.solving import stopping_on_signals
 from rollout.errors import InputError
@@ -89,16 +91,9 @@ def _print_summary(before: Result, outcome: Replan, folder: Path) -> None:
     help="Teaching days before this date have happened: they are kept as they are.",
 )
 @click.option("-o", "--output", type=click.Path(file_okay=False), required=True, help="New solution folder.")
-@click.option(
-    "--time-limit", type=click.FloatRange(min=0), default=60.0, show_default=True, help="Seconds of search."
-)
-@click.option(
-    "--workers",
-    type=click.IntRange(min=1),
-    default=None,
-    help=f"Parallel search workers [default: {default_workers()}].",
-)
-@click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True, help="Random seed.")
+@time_limit_option()
+@workers_option()
+@seed_option()
 @click.option("--force", is_flag=True, help="Replace the output folder if it exists.")
 @click.option(
     "--committed",
@@ -130,11 +125,7 @@ def replan_command(
     from rollout.changes import load_changes
 
     inst = load(instance)
-    before = load_plan(folder)
-    if before.instance != inst.name:
-        fail(f"{folder} is a plan of instance '{before.instance}', not of {instance} ('{inst.name}')")
-    if not before.status.has_plan:
-        fail(f"{folder} holds no plan ({before.status.value}) to re-plan: solve the instance instead")
+    before = plan_to_change(folder, inst, instance)
     try:
         changes = load_changes(changes_path)
         ensure_replaceable(output, force)

@@ -19,7 +19,20 @@ from typing import Any
 import click
 import yaml
 
-from rollout.cli.common import EXIT_VIOLATIONS, err, fail, fail_input, load, load_plan, out
+from rollout.cli.common import (
+    EXIT_VIOLATIONS,
+    err,
+    fail,
+    fail_input,
+    handling_signals,
+    load,
+    load_plan,
+    out,
+    plan_to_change,
+    seed_option,
+    time_limit_option,
+    workers_option,
+)
 from rollout.errors import InputError
 from rollout.io import dump_instance, ensure_replaceable, write_solution, write_text_atomic
 from rollout.scenarios.backends import Backend, Tally, make_backend, run_all
@@ -54,12 +67,8 @@ def interrupt_on_signals() -> Iterator[None]:
     def handle(signum: int, frame: object) -> None:
         raise Interrupted(signum)
 
-    previous = {s: signal.signal(s, handle) for s in (signal.SIGINT, signal.SIGTERM)}
-    try:
+    with handling_signals(handle):
         yield
-    finally:
-        for s, handler in previous.items():
-            signal.signal(s, handler)
 
 
 def open_backend(jobs: int, dask: str | None) -> Backend:
@@ -76,13 +85,7 @@ def backend_options(f: Any) -> Any:
     """The options every multi-solve command shares."""
     for option in reversed(
         [
-            click.option(
-                "--time-limit",
-                type=click.FloatRange(min=0),
-                default=60.0,
-                show_default=True,
-                help="Seconds of search per solve.",
-            ),
+            time_limit_option(help="Seconds of search per solve."),
             click.option(
                 "--jobs",
                 type=click.IntRange(min=1),
@@ -95,16 +98,8 @@ def backend_options(f: Any) -> Any:
                 metavar="ADDRESS",
                 help="Run on a Dask cluster: a scheduler's address (tcp://host:8786), or 'local'.",
             ),
-            click.option(
-                "--workers",
-                type=click.IntRange(min=1),
-                default=1,
-                show_default=True,
-                help="CP-SAT search workers per solve.",
-            ),
-            click.option(
-                "--seed", type=click.IntRange(min=0), default=0, show_default=True, help="Random seed."
-            ),
+            workers_option("CP-SAT search workers per solve", default=1),
+            seed_option(),
             click.option("-q", "--quiet", is_flag=True, help="No progress display (for CI and scripts)."),
         ]
     ):
@@ -281,11 +276,7 @@ def robustness_command(
     or a re-plan failed, 2 bad input, 130/143 stopped (finished samples kept).
     """
     inst = load(instance)
-    plan = load_plan(folder)
-    if plan.instance != inst.name:
-        fail(f"{folder} is a plan of '{plan.instance}', not of {instance} ('{inst.name}')")
-    if not plan.status.has_plan:
-        fail(f"{folder} holds no plan ({plan.status.value}): solve the instance first")
+    plan = plan_to_change(folder, inst, instance)
     target = Path(output) if output else Path("robustness") / inst.name
     if target.exists() and not target.is_dir():
         fail(f"{target} is a file, not a folder: choose another -o path")

@@ -11,7 +11,19 @@ from pathlib import Path
 
 import click
 
-from rollout.cli.common import EXIT_INFEASIBLE, EXIT_NO_PLAN, err, fail_input, load, load_plan, out
+from rollout.cli.common import (
+    EXIT_INFEASIBLE,
+    EXIT_NO_PLAN,
+    err,
+    fail_input,
+    handling_signals,
+    load,
+    load_plan,
+    out,
+    seed_option,
+    time_limit_option,
+    workers_option,
+)
 from rollout.errors import InputError
 from rollout.instance import Instance
 from rollout.io import ensure_replaceable, write_solution
@@ -49,12 +61,7 @@ def _print_summary(result: Result, folder: Path, inst: Instance) -> None:
 @click.option(
     "-o", "--output", type=click.Path(file_okay=False), help="Solution folder [default: solutions/<name>/]."
 )
-@click.option(
-    "--time-limit",
-    type=click.FloatRange(min=0),
-    default=None,
-    help="Seconds of search [default: 60; none with --work-limit].",
-)
+@time_limit_option(None, "Seconds of search [default: 60; none with --work-limit].")
 @click.option(
     "--work-limit",
     type=click.FloatRange(min=0),
@@ -62,13 +69,8 @@ def _print_summary(result: Result, folder: Path, inst: Instance) -> None:
     help="CP-SAT deterministic work units (about seconds) instead of a time limit: "
     "with --workers 1 and a --seed, two runs write the same plan.",
 )
-@click.option(
-    "--workers",
-    type=click.IntRange(min=1),
-    default=None,
-    help=f"Parallel search workers [default: {default_workers()}].",
-)
-@click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True, help="Random seed.")
+@workers_option()
+@seed_option()
 @click.option(
     "--solver",
     type=click.Choice(SOLVERS),
@@ -194,9 +196,5 @@ def stopping_on_signals(stop: StopRequest) -> Iterator[None]:
             raise KeyboardInterrupt
         stop.request(signum)
 
-    previous = {s: signal.signal(s, handle) for s in (signal.SIGINT, signal.SIGTERM)}
-    try:
+    with handling_signals(handle):
         yield
-    finally:
-        for s, handler in previous.items():
-            signal.signal(s, handler)
