@@ -144,13 +144,16 @@ def table(rows: list[Figures]) -> list[dict[str, Any]]:
     return out
 
 
-def csv_text(lines: list[dict[str, Any]]) -> str:
-    """``scenarios.csv``: a header, then one line per variant (spreadsheet-safe text cells)."""
+def csv_text(lines: list[dict[str, Any]], columns: tuple[str, ...] = COLUMNS) -> str:
+    """A table as CSV: a header of ``columns`` (``scenarios.csv``'s by default), then one line each.
+
+    Text cells are spreadsheet-safe; ``None`` is an empty cell.
+    """
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(COLUMNS)
+    writer.writerow(columns)
     for line in lines:
-        writer.writerow([_cell(line[c]) for c in COLUMNS])
+        writer.writerow([_cell(line[c]) for c in columns])
     return buf.getvalue()
 
 

@@ -20,8 +20,6 @@ median, p90, max), the infeasible cases and the disruptions that hurt most.
 
 from __future__ import annotations
 
-import csv
-import io
 import random
 import time
 from dataclasses import dataclass
@@ -33,9 +31,10 @@ import numpy as np
 from rollout.changes import parse_changes
 from rollout.checker import check
 from rollout.instance import Instance
-from rollout.io import parse_instance, safe_cell
+from rollout.io import parse_instance
 from rollout.replan import replan
 from rollout.scenarios.backends import stop_on_signals
+from rollout.scenarios.report import csv_text as table_csv
 from rollout.solution import Result
 from rollout.solve import SolveParams
 
@@ -210,19 +209,8 @@ def row(outcome: ReplanOutcome) -> dict[str, Any]:
 
 def csv_text(outcomes: list[ReplanOutcome]) -> str:
     """``robustness.csv``: a header, then one line per disruption in sample order."""
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(COLUMNS)
-    for o in sorted(outcomes, key=lambda o: o.disruption.sample):
-        line = row(o)
-        writer.writerow([_cell(line[c]) for c in COLUMNS])
-    return buf.getvalue()
-
-
-def _cell(value: Any) -> Any:
-    if value is None:
-        return ""
-    return safe_cell(value) if isinstance(value, str) else value
+    lines = [row(o) for o in sorted(outcomes, key=lambda o: o.disruption.sample)]
+    return table_csv(lines, COLUMNS)
 
 
 @dataclass(frozen=True)
