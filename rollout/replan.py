@@ -132,7 +132,8 @@ def replan(
     params = params or SolveParams()
     started = time.perf_counter()
     if today is not None:
-        changes = [c for c in (from_today(c, today) for c in changes) if c is not None]
+        until = max(today, instance.horizon.end)
+        changes = [c for c in (from_today(c, today, until) for c in changes) if c is not None]
     changed_instance = apply_changes(instance, changes, changes_file)
     frozen = [r for r in plan.rows if today is not None and r.date < today]
     new = _pin(changed_instance, frozen, changes_file)
@@ -174,15 +175,16 @@ def replan(
     return Replan(new, result, tuple(diff_rows(plan.rows, rows)), len(frozen), scope)
 
 
-def from_today(change: Change, today: date) -> Change | None:
+def from_today(change: Change, today: date, until: date = date.max) -> Change | None:
     """A change of dates (trainer unavailable, room closed) without its dates before ``today``.
 
-    Those days have happened; their rows are kept as they were. None when
-    no date is left.
+    Those days have happened; their rows are kept as they were. Dates after
+    ``until`` (the horizon's end) are dropped too: no row can lie there.
+    None when no date is left.
     """
     if change.kind not in ("trainer_unavailable", "room_closed"):
         return change
-    days = sorted(d for d in expand_dates(change.edit.dates) if d >= today)
+    days = sorted(expand_dates(change.edit.dates, (today, until)))
     if not days:
         return None
     edit = change.edit.model_dump(mode="json", by_alias=True)
