@@ -139,6 +139,13 @@ def seed_option(help: str = "Random seed.") -> Callable[[F], F]:
     return click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True, help=help)
 
 
+def committed_option(help: str) -> Callable[[F], F]:
+    """``--committed FOLDER``, repeatable: committed plans (earlier waves)."""
+    return click.option(
+        "--committed", type=click.Path(file_okay=False, exists=True), multiple=True, help=help
+    )
+
+
 @contextmanager
 def handling_signals(handle: Callable[[int, object], None]) -> Iterator[None]:
     """Call ``handle`` on SIGINT and SIGTERM while in the block; the previous handlers after."""

@@ -10,6 +10,7 @@ import click
 from rollout.cli.common import (
     EXIT_OK,
     EXIT_VIOLATIONS,
+    committed_option,
     committed_plans,
     fail,
     instance_of_plan,
@@ -77,12 +78,7 @@ def export_command(folder: str, fmt: str, output: str | None, instance: str | No
 @click.command()
 @click.argument("instance", type=click.Path(dir_okay=False))
 @click.argument("folder", type=click.Path(file_okay=False))
-@click.option(
-    "--committed",
-    type=click.Path(file_okay=False, exists=True),
-    multiple=True,
-    help="A committed plan the plan was made around: its bookings count in R7, R10–R12; repeatable.",
-)
+@committed_option("A committed plan the plan was made around: its bookings count in R7, R10–R12; repeatable.")
 def check(instance: str, folder: str, committed: tuple[str, ...]) -> None:
     """Check the plan in FOLDER against every rule of INSTANCE, independently of the solver.
 

@@ -15,6 +15,7 @@ import yaml
 from rollout.cli.common import (
     EXIT_INFEASIBLE,
     EXIT_NO_PLAN,
+    committed_option,
     committed_plans,
     fail_input,
     load,
@@ -95,12 +96,7 @@ def _print_summary(before: Result, outcome: Replan, folder: Path) -> None:
 @workers_option()
 @seed_option()
 @click.option("--force", is_flag=True, help="Replace the output folder if it exists.")
-@click.option(
-    "--committed",
-    type=click.Path(file_okay=False, exists=True),
-    multiple=True,
-    help="A committed plan whose bookings stay fixed [default: those the plan in FOLDER records].",
-)
+@committed_option("A committed plan whose bookings stay fixed [default: those the plan in FOLDER records].")
 def replan_command(
     instance: str,
     folder: str,

@@ -14,6 +14,7 @@ import click
 from rollout.cli.common import (
     EXIT_INFEASIBLE,
     EXIT_NO_PLAN,
+    committed_option,
     err,
     fail_input,
     handling_signals,
@@ -98,11 +99,8 @@ def _print_summary(result: Result, folder: Path, inst: Instance) -> None:
 )
 @click.option("--log-search", is_flag=True, help="Print CP-SAT's own search log.")
 @click.option("--force", is_flag=True, help="Replace the solution folder if it exists.")
-@click.option(
-    "--committed",
-    type=click.Path(file_okay=False, exists=True),
-    multiple=True,
-    help="A committed plan (earlier wave) whose trainers' and rooms' days are fixed bookings; repeatable.",
+@committed_option(
+    "A committed plan (earlier wave) whose trainers' and rooms' days are fixed bookings; repeatable."
 )
 def solve_command(
     instance: str,

@@ -229,9 +229,10 @@ def summary(inst: Instance, result: Result, frame: pd.DataFrame) -> dict[str, An
     return {"terms": term_rows, "counts": counts, "unscheduled": result.unscheduled}
 
 
-def _environment() -> Environment:
+def html_environment(package: str = "rollout.exports") -> Environment:
+    """The Jinja2 environment of our HTML pages: ``package``'s templates, autoescaped, strict, ``num``."""
     env = Environment(
-        loader=PackageLoader("rollout.exports", "templates"),
+        loader=PackageLoader(package, "templates"),
         autoescape=True,
         undefined=StrictUndefined,
         trim_blocks=True,
@@ -247,7 +248,7 @@ def render_report(inst: Instance, result: Result) -> str:
     axis = _axis(frame, inst)
     weeks, loads = trainer_load(inst, frame)
     return (
-        _environment()
+        html_environment()
         .get_template("report.html.j2")
         .render(
             inst=inst,

@@ -17,10 +17,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, PackageLoader, StrictUndefined
-
 from rollout import __version__
-from rollout.exports.report import PALETTE
+from rollout.exports.report import PALETTE, html_environment
 from rollout.io import safe_cell, write_text_atomic
 from rollout.scenarios.spec import BASE, Variant
 from rollout.solution import Result, Terms
@@ -240,14 +238,7 @@ def _delta(lines: list[dict[str, Any]], key: str, title: str, unit: str) -> Char
 def render_page(rows: list[Figures], info: dict[str, Any]) -> str:
     """The comparison page's HTML text."""
     lines = table(rows)
-    env = Environment(
-        loader=PackageLoader("rollout.scenarios", "templates"),
-        autoescape=True,
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    env.filters["num"] = lambda v, d=0: "–" if v is None else f"{v:,.{d}f}"
+    env = html_environment("rollout.scenarios")
     charts = [
         _stacked(rows),
         _delta(lines, "delta_objective_pct", "Objective vs the base (%): left is better", " %"),
