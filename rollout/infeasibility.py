@@ -125,8 +125,22 @@ def _stage2(
     from rollout.cpsat.core import CoreModel
 
     started = time.perf_counter()
-    core_model = CoreModel.build(inst, committed)
-    found = core_model.minimal_core(seconds * 0.6, seed)
+    found = None
+    focus = focused(inst, committed)
+    if focus is not None:  # the conflict among fewer cohorts holds for all of them
+        sub, sites = focus
+        core_model = CoreModel.build(sub, committed)
+        found = core_model.minimal_core(seconds * 0.3, seed)
+        if found is not None:
+            n = len(sub.cohort_list)
+            diag.notes.append(
+                f"searched among the {n} cohorts at {', '.join(sites)}, where the greedy planner "
+                f"could not place every cohort (of {len(inst.cohort_list)})"
+            )
+    if found is None:
+        core_model = CoreModel.build(inst, committed)
+        spend = seconds * 0.6 - (time.perf_counter() - started)
+        found = core_model.minimal_core(spend, seed)
     if found is None:
         diag.notes.append(f"no conflicting set of requirements was proven within {seconds * 0.6:.0f} s")
         return []
@@ -143,6 +157,29 @@ def _stage2(
         elif g.kind == "pin":
             fixes.append(Fix("pin", "R14", f"drop pinned[{g.subject}] (R14)", drop_pin(int(g.subject))))
     return fixes
+
+
+def focused(inst: Instance, committed: Sequence[Row] = ()) -> tuple[Instance, list[str]] | None:
+    """The instance cut down to the sites where the greedy planner leaves cohorts out.
+
+    Requirements that conflict among fewer cohorts conflict among all of
+    them, so a minimal set found there is one of the whole instance; it is
+    found in a model a fraction of the size. None when the greedy planner
+    places every cohort, or the cut would keep every cohort.
+    """
+    from rollout.greedy import greedy_plan
+    from rollout.io import dump_instance, parse_instance
+
+    index = Index(inst, committed=committed)
+    plan = greedy_plan(index, careful=True)
+    sites = sorted({p.cohort.site for c, p in enumerate(index.cohorts) if c not in plan.placed})
+    data = dump_instance(inst)
+    data["cohorts"] = [spec for spec in data["cohorts"] if spec["site"] in sites]
+    kept = {c.id for c in inst.cohort_list if c.site in sites}
+    if not sites or len(kept) == len(inst.cohort_list):
+        return None
+    data["pinned"] = [pin for pin in data["pinned"] if pin["cohort"] in kept]
+    return parse_instance(data, inst.name), sites
 
 
 def fixes_from(core: CoreModel, g: Group, r: Relaxed) -> list[Fix]:

@@ -17,7 +17,7 @@ from click.testing import CliRunner
 from rollout.checker import check
 from rollout.cli import cli
 from rollout.cpsat.search import LEFT_OUT
-from rollout.infeasibility import Diagnosis, diagnose
+from rollout.infeasibility import Diagnosis, diagnose, focused
 from rollout.instance import Instance
 from rollout.io.instance_file import dump_instance, parse_instance
 from rollout.solution import Status
@@ -146,6 +146,22 @@ def test_minimal_core_of_windows_and_rooms(tiny: Instance) -> None:
     kinds = {f.kind for f in diag.fixes if f.verified}
     assert kinds == {"window", "room"}
     _assert_top_fix_works(inst, diag)
+
+
+def test_the_core_is_searched_where_cohorts_are_left_out(tiny: Instance) -> None:
+    """Tests that stage 2 looks first among the cohorts of the sites the greedy planner cannot fill.
+
+    The cut instance keeps cen's cohorts only; its conflict is one of the
+    whole instance, and the diagnosis says where it looked.
+    """
+    inst = _edit(tiny, _crowded_cen)
+    focus = focused(inst)
+    assert focus is not None
+    sub, sites = focus
+    assert sites == ["cen"] and {c.id for c in sub.cohort_list} == {"cen-module", "cen-ue"}
+    diag = diagnose(inst, 30, seed=1)
+    assert any("searched among the 2 cohorts at cen" in note for note in diag.notes)
+    assert focused(tiny) is None  # every cohort placed: nothing to focus on
 
 
 def test_max_days_too_low_in_the_core(tiny: Instance) -> None:
