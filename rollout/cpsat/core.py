@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from ortools.sat.python import cp_model
 
 from rollout.assignment import Assignment
-from rollout.cpsat.model import Model
+from rollout.cpsat.model import Model, tune
 from rollout.cpsat.variables import Scope
 from rollout.index import Index
 from rollout.instance import CohortSpec, Instance, Room
@@ -161,12 +161,15 @@ class CoreModel:
         for trainer in inst.trainers:
             if trainer.id in options:
                 self._trainer(trainer.id, options[trainer.id], background[trainer.id])
-        by_site: dict[str, list[cp_model.IntVar]] = defaultdict(list)
+        # A block in a site's spare room breaks "only its rooms" by its cohort's learners, so the
+        # least broken plan puts the smallest cohorts there and the room to add is the smallest.
+        by_site: dict[str, list[cp_model.LinearExprT]] = defaultdict(list)
         real = set(inst.room_site)
         for b, choice in v.room_lit.items():
+            learners = index.cohorts[index.blocks[b].cohort].cohort.learners
             for room, room_lit in choice.items():
                 if room not in real:
-                    by_site[index.blocks[b].site].append(room_lit)
+                    by_site[index.blocks[b].site].append(learners * room_lit)
         for site, spare in by_site.items():
             rooms = ", ".join(f"{r.id} ({r.capacity} seats)" for r in inst.site_by_id[site].rooms)
             self._add("rooms", site, "R7", f"{site} has only its rooms: {rooms}", sum(spare))
@@ -287,6 +290,7 @@ class CoreModel:
         solver.parameters.max_time_in_seconds = max(0.05, seconds)
         solver.parameters.num_workers = 1
         solver.parameters.random_seed = seed
+        tune(solver.parameters)
         code = solver.solve(m)
         if code == cp_model.INFEASIBLE:
             return "infeasible", solver
