@@ -236,3 +236,31 @@ def test_cli_explain_feasible_instance(tmp_path: Any) -> None:
     )
     assert run.exit_code == 0, run.output
     assert "feasible: a plan exists" in run.output
+
+
+def test_national_instance_with_no_plan_is_proven_and_diagnosed() -> None:
+    """Tests that a national instance with no plan is proven infeasible and its conflict found.
+
+    Bretagne's rooms are closed until 25 October, so its four module cohorts
+    must start that week; bre-3 is closed then too, and two rooms cannot hold
+    three 3-day modules in a 5-day week. The greedy planner leaves one out,
+    so the search falls back to one whole model, which proves there is no
+    plan; the diagnosis finds the conflict among Bretagne's cohorts.
+    """
+    from rollout.changes import apply_changes, parse_changes
+    from rollout.io import load_instance
+    from tests.conftest import INSTANCES
+
+    inst = load_instance(INSTANCES / "national-s2-2015.yaml")
+    closed = [{"from": "2015-09-01", "to": "2015-10-25"}]
+    changes = [{"room_closed": {"room": r.id, "dates": closed}} for r in inst.site_by_id["bre"].rooms]
+    practice = {"from": "2015-10-26", "to": "2015-11-06"}
+    changes.append({"window_changed": {"cohort": "bre-practice", "start": practice, "end_by": "2016-02-26"}})
+    crowded = apply_changes(inst, parse_changes(changes))
+    assert solve(crowded, SolveParams(time_limit=60, workers=1, seed=1)).status is Status.INFEASIBLE
+    diag = diagnose(crowded, 60, seed=1, known_infeasible=True)
+    assert diag.feasible is False and diag.proven_minimal
+    assert [line.split(":")[0] for line in diag.core] == ["R6", "R5"] * 3 + ["R7"]
+    assert all("bre-module" in line for line in diag.core[:6]) and "bre has only its rooms" in diag.core[6]
+    assert any("searched among the 7 cohorts at bre" in note for note in diag.notes)
+    assert any(f.verified and f.text.startswith("add a room of 14 seats at bre") for f in diag.fixes)

@@ -168,7 +168,9 @@ def solve_cpsat(
     start = hint if hint is not None else warm
     if stop.requested:
         status = Status.UNKNOWN
-    elif len(index.rows) <= MONOLITHIC_ROWS:
+    elif len(index.rows) <= MONOLITHIC_ROWS or tracker.best is None:
+        # Part-by-part search improves a complete plan; without one (the greedy planner left
+        # cohorts out and partial is false) one whole model looks for a plan or proves none exists.
         status = _whole(index, tracker, start, budget, workers, seed, gap, log_search, stop)
     else:
         status = _by_parts(index, tracker, budget, workers, seed, gap, hint, stop)
