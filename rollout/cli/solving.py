@@ -177,7 +177,10 @@ def solve_command(
         print_diagnosis(inst, min(time_limit, 60.0), seed, booked, known_infeasible=True)
         sys.exit(EXIT_INFEASIBLE)
     if result.status is Status.UNKNOWN:
-        out.print("no plan found within the time limit: raise --time-limit")
+        out.print(
+            f"no plan found within the time limit: raise --time-limit, or run `rollout explain {instance}` "
+            "to look for requirements that conflict"
+        )
         sys.exit(EXIT_NO_PLAN)
 
 
