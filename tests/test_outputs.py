@@ -97,3 +97,31 @@ def test_output_path_is_where_asked(tmp_path, plan, monkeypatch) -> None:
     assert result.exit_code == 0
     assert (tmp_path / "a" / "out" / "plan" / "timetable.csv").exists()
     assert sorted(p.name for p in (tmp_path / "a" / "out").iterdir()) == ["plan"]
+
+
+def test_a_kill_between_the_renames_is_recoverable(tmp_path, plan) -> None:
+    """Tests that a plan left aside by a kill between the two renames is named, with the fix.
+
+    Replacing a folder renames the old one aside, then the new one in; a
+    kill in between leaves the old plan whole under `.NAME.old-*`.
+    """
+    inst, result = plan
+    folder = write_solution(result, inst, tmp_path / "sol")
+    folder.rename(tmp_path / ".sol.old-abc123")  # the state a kill between the renames leaves
+    with pytest.raises(
+        InputError, match=r"interrupted write left the plan in .*\.sol\.old-abc123: rename it back"
+    ):
+        read_solution(tmp_path / "sol")
+    (tmp_path / ".sol.old-abc123").rename(tmp_path / "sol")
+    assert read_solution(tmp_path / "sol").rows == result.rows
+
+
+def test_plan_files_have_a_size_limit(tmp_path, plan, monkeypatch) -> None:
+    """Tests that a timetable.csv over the size limit is refused before it is read, naming the file."""
+    import rollout.io.solution_folder as solution_folder
+
+    inst, result = plan
+    folder = write_solution(result, inst, tmp_path / "sol")
+    monkeypatch.setattr(solution_folder, "MAX_PLAN_FILE_BYTES", 100)
+    with pytest.raises(InputError, match=r"timetable\.csv: is \d+ bytes, over the 100"):
+        read_solution(folder)

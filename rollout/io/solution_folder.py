@@ -205,6 +205,10 @@ def _umask() -> int:
     return mask
 
 
+#: Largest timetable.csv or unscheduled.csv read (a national plan's timetable is about 0.3 MB).
+MAX_PLAN_FILE_BYTES = 200 * 1024 * 1024
+
+
 def decode_utf8(path: Path, raw: bytes) -> str:
     """UTF-8 text of a file (a BOM allowed), or an error naming the byte, its line and the fix."""
     try:
@@ -226,6 +230,11 @@ def _read_csv(path: Path, columns: tuple[str, ...]) -> list[tuple[int, dict[str,
         lacks a column or repeats one, bytes that are not UTF-8 and anything the csv module refuses.
     """
     try:
+        if (size := path.stat().st_size) > MAX_PLAN_FILE_BYTES:
+            raise InputError(
+                str(path),
+                [Problem("", f"is {size} bytes, over the {MAX_PLAN_FILE_BYTES} a plan file may have")],
+            )
         text = decode_utf8(path, path.read_bytes())
     except FileNotFoundError:
         raise InputError(
@@ -327,6 +336,16 @@ def read_solution(folder: str | os.PathLike[str], instance: Instance | None = No
     """
     base = Path(folder)
     if not base.is_dir():
+        aside = sorted(base.parent.glob(f".{base.name}.old-*")) if base.name else []
+        if aside and not base.exists():  # killed between the two renames of write_solution
+            raise InputError(
+                str(folder),
+                [
+                    Problem(
+                        "", f"missing, but an interrupted write left the plan in {aside[-1]}: rename it back"
+                    )
+                ],
+            )
         raise InputError(str(folder), [Problem("", "no such solution folder")])
     json_path = base / "solution.json"
     try:
