@@ -241,3 +241,25 @@ def test_every_export_of_every_sample_plan_opens_in_its_tool(name: str, tmp_path
     html = (out / f"{name}.html").read_text(encoding="utf-8")
     assert html.lstrip().lower().startswith("<!doctype html>")
     assert all(c.id in html for c in load_instance(INSTANCES / f"{name}.yaml").cohort_list)
+
+
+def test_the_readme_main_job_can_run_on_a_fresh_clone() -> None:
+    """Tests that the README's first command solves a sample into a folder the repository never holds.
+
+    A solve never replaces a plan without --force, so a quick start writing
+    over a shipped plan would stop with exit 2 on a fresh clone.
+    """
+    import re
+    import shlex
+
+    root = Path(__file__).parent.parent
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    first = re.search(r"```bash\n(.*?)\n```", readme, re.S)
+    assert first is not None
+    words = shlex.split(first.group(1).split("&&")[-1])
+    assert words[:2] == ["rollout", "solve"] and (root / words[2]).is_file()
+    output = Path(words[words.index("-o") + 1])
+    shipped = {p.relative_to(root) for p in (root / "solutions").iterdir()}
+    assert not any(output == s or s in output.parents for s in shipped), f"{output} is a shipped plan"
+    ignored = (root / ".gitignore").read_text(encoding="utf-8").split()
+    assert f"/{output.parts[0]}/" in ignored, f"{output.parts[0]}/ should be git-ignored: users' plans"
