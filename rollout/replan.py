@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from importlib.metadata import version
@@ -120,8 +120,12 @@ def replan(
     params: SolveParams | None = None,
     stop: StopRequest | None = None,
     changes_file: str = "<changes>",
+    on_step: Callable[[str], None] | None = None,
 ) -> Replan:
     """Re-plan ``plan`` of ``instance`` after ``changes``, changing as few rows as possible.
+
+    ``on_step`` is told each step in a line of planner language (the
+    cohorts touched, each scope tried).
 
     Raises
     ------
@@ -146,7 +150,9 @@ def replan(
     reference, _ = assignment_from_rows(index, list(plan.rows))
     hit = touched_cohorts(index, reference)
     not_before = index.day(today) if today is not None else None
-    full, scope, status = _search(index, reference, hit, not_before, params, started, stop)
+    say = on_step or (lambda _: None)
+    say(f"{len(hit)} of {len(index.cohorts)} cohorts touched by the changes; {len(frozen)} days kept")
+    full, scope, status = _search(index, reference, hit, not_before, params, started, stop, say)
     if full is None:
         result = Result(new.name, status, solver=_info(params, started))
         if stop is not None and stop.requested:
@@ -316,6 +322,7 @@ def _search(
     params: SolveParams,
     started: float,
     stop: StopRequest | None,
+    say: Callable[[str], None],
 ) -> tuple[Assignment | None, int, Status]:
     """The new plan (None if none was found), the cohorts re-planned, and the last status.
 
@@ -340,6 +347,7 @@ def _search(
         fixed.update(reference)
         fixed.drop(index, level)
         fixed.placed &= everyone - level
+        say(f"re-planning {len(level)} cohorts ({budget:.0f} s at most), the others as they are")
         outcome = replan_scope(
             index,
             Scope(sorted(level), fixed),
@@ -352,7 +360,9 @@ def _search(
         )
         if outcome.plan is not None:
             fixed.update(outcome.plan)
+            say(f"{outcome.changed} days changed")
             return fixed, len(level), Status.FEASIBLE
+        say(f"no plan among those cohorts ({outcome.status.value})")
     return None, len(levels[-1]), outcome.status
 
 

@@ -17,6 +17,7 @@ from rollout.cli.common import (
     EXIT_NO_PLAN,
     committed_option,
     committed_plans,
+    err,
     fail_input,
     load,
     out,
@@ -96,6 +97,7 @@ def _print_summary(before: Result, outcome: Replan, folder: Path) -> None:
 @workers_option()
 @seed_option()
 @click.option("--force", is_flag=True, help="Replace the output folder if it exists.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress lines (for CI and scripts).")
 @committed_option("A committed plan whose bookings stay fixed [default: those the plan in FOLDER records].")
 def replan_command(
     instance: str,
@@ -107,6 +109,7 @@ def replan_command(
     workers: int | None,
     seed: int,
     force: bool,
+    quiet: bool,
     committed: tuple[str, ...],
 ) -> None:
     """Re-plan the plan in FOLDER after the changes in CHANGES, moving as few teaching days as possible.
@@ -138,7 +141,14 @@ def replan_command(
     with stopping_on_signals(stop):
         try:
             outcome = replan(
-                inst, before, changes, today=day, params=params, stop=stop, changes_file=changes_path
+                inst,
+                before,
+                changes,
+                today=day,
+                params=params,
+                stop=stop,
+                changes_file=changes_path,
+                on_step=None if quiet else lambda line: err.print(f"replan: {line}"),
             )
         except InputError as exc:
             fail_input(exc)
