@@ -123,3 +123,20 @@ def test_describe_every_kind() -> None:
         [{"cohort_cancelled": {"cohort": "bre-cert-1"}}, {"room_removed": {"room": "r1"}}]
     )
     assert [c.describe() for c in changes] == ["cohort bre-cert-1 cancelled", "room r1 removed"]
+
+
+def test_null_lifts_a_limit_and_removes_an_end_by(tiny) -> None:
+    """Tests that `max_days: null` lifts a trainer's limit and `end_by: null` removes a window's end."""
+    new = _apply(
+        tiny,
+        [
+            {"trainer_changed": {"trainer": "t01", "max_days": None}},
+            {"window_changed": {"cohort": "idf-module-1", "end_by": None}},
+        ],
+    )
+    assert tiny.trainer_by_id["t01"].max_days is not None and new.trainer_by_id["t01"].max_days is None
+    assert new.trainer_by_id["t01"].max_days_per_week == tiny.trainer_by_id["t01"].max_days_per_week
+    assert (
+        tiny.cohort_by_id["idf-module-1"].end_by is not None
+        and new.cohort_by_id["idf-module-1"].end_by is None
+    )
