@@ -17,6 +17,7 @@ from rollout.instance import Instance
 from rollout.io import load_instance, read_solution
 from rollout.solution import Result, Row
 from rollout.solve import default_workers
+from rollout.stopping import StopRequest
 
 #: A function a Click decorator decorates.
 F = TypeVar("F", bound=Callable[..., Any])
@@ -144,6 +145,22 @@ def committed_option(help: str) -> Callable[[F], F]:
     return click.option(
         "--committed", type=click.Path(file_okay=False, exists=True), multiple=True, help=help
     )
+
+
+def exit_if_stopped(stop: StopRequest, result: Result, written: bool) -> None:
+    """After a solve or re-plan stopped by a signal: say what was kept and exit 128 + signal.
+
+    Before writing (``written`` false) it exits only when there is no plan:
+    then nothing is written. After writing, the best plan so far is there.
+    """
+    if stop.signal is None:
+        return
+    if not written and not result.status.has_plan:
+        out.print(f"stopped by {stop.name} before any plan was found: nothing written")
+        sys.exit(128 + stop.signal)
+    if written:
+        out.print(f"stopped by {stop.name}: the best plan found so far is written")
+        sys.exit(128 + stop.signal)
 
 
 @contextmanager

@@ -18,6 +18,7 @@ from rollout.cli.common import (
     committed_option,
     committed_plans,
     err,
+    exit_if_stopped,
     fail_input,
     load,
     out,
@@ -153,15 +154,14 @@ def replan_command(
         except InputError as exc:
             fail_input(exc)
     outcome = replace(outcome, result=replace(outcome.result, committed=folders))
+    exit_if_stopped(stop, outcome.result, written=False)
     extra = {"changes.csv": changes_csv(outcome), "instance.yaml": instance_yaml(outcome, instance)}
     try:
         written = write_solution(outcome.result, outcome.instance, output, force=force, extra=extra)
     except InputError as exc:
         fail_input(exc)
     _print_summary(before, outcome, written)
-    if stop.signal is not None:
-        out.print(f"stopped by {stop.name}: the best plan found so far is written")
-        sys.exit(128 + stop.signal)
+    exit_if_stopped(stop, outcome.result, written=True)
     if outcome.result.status is Status.INFEASIBLE:
         out.print("no plan keeps the days before --today under these changes")
         sys.exit(EXIT_INFEASIBLE)

@@ -16,6 +16,7 @@ from rollout.cli.common import (
     EXIT_NO_PLAN,
     committed_option,
     err,
+    exit_if_stopped,
     fail_input,
     handling_signals,
     load,
@@ -160,17 +161,13 @@ def solve_command(
         result = solve(inst, params, on_progress=view, stop=stop)
         result = replace(result, committed=committed)
         view.finish(result.status.value, result.solver.seconds if result.solver else 0.0)
-    if stop.signal is not None and not result.status.has_plan:
-        out.print(f"stopped by {stop.name} before any plan was found: nothing written")
-        sys.exit(128 + stop.signal)
+    exit_if_stopped(stop, result, written=False)
     try:
         written = write_solution(result, inst, folder, force=force)
     except InputError as exc:
         fail_input(exc)
     _print_summary(result, written, inst)
-    if stop.signal is not None:
-        out.print(f"stopped by {stop.name}: the best plan found so far is written")
-        sys.exit(128 + stop.signal)
+    exit_if_stopped(stop, result, written=True)
     if result.status is Status.INFEASIBLE:
         from rollout.cli.diagnosis import print_diagnosis
 
